@@ -1,0 +1,13 @@
+// Command herald is an event-driven automation engine for Kubernetes that runs
+// Argo Events manifests (EventSource, Sensor, EventBus) in one process.
+package main
+
+import (
+	"os"
+
+	"github.com/herald-dev/herald/internal/cli"
+)
+
+func main() {
+	os.Exit(cli.Execute())
+}
