@@ -1,0 +1,94 @@
+package validation
+
+import (
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+)
+
+func TestValidateEventBus(t *testing.T) {
+	tests := []struct {
+		name  string
+		spec  v1alpha1.EventBusSpec
+		errs  []string
+		warns []string
+	}{
+		{name: "jetstream", spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", Replicas: ptr(int32(3))}}},
+		{name: "jetstream exotic", spec: v1alpha1.EventBusSpec{JetStreamExotic: &v1alpha1.JetStreamConfig{URL: "nats://nats:4222"}}},
+		{
+			name: "no kind",
+			errs: []string{"spec: no event bus kind set (want one of jetstream, jetstreamExotic, nats, kafka)"},
+		},
+		{
+			name: "two kinds",
+			spec: v1alpha1.EventBusSpec{
+				JetStream:       &v1alpha1.JetStreamBus{Version: "2.10.10"},
+				JetStreamExotic: &v1alpha1.JetStreamConfig{URL: "nats://nats:4222"},
+			},
+			errs: []string{"spec: more than one event bus kind set: jetstream, jetstreamExotic (want exactly one)"},
+		},
+		{
+			name: "jetstream without version, two replicas",
+			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Replicas: ptr(int32(2))}},
+			errs: []string{
+				`spec.jetstream.version: version is required: the NATS version to run, e.g. "2.10.10" or "latest"`,
+				"spec.jetstream.replicas: replicas must be 1 or at least 3",
+			},
+		},
+		{
+			name: "jetstream exotic without url",
+			spec: v1alpha1.EventBusSpec{JetStreamExotic: &v1alpha1.JetStreamConfig{}},
+			errs: []string{"spec.jetstreamExotic.url: url is required: the address of the JetStream server"},
+		},
+		{
+			name:  "nats native",
+			spec:  v1alpha1.EventBusSpec{NATS: &v1alpha1.NATSBus{Native: &v1alpha1.NativeStrategy{}}},
+			warns: []string{"spec.nats: NATS Streaming is deprecated; Herald runs this bus on embedded JetStream instead"},
+		},
+		{
+			name:  "nats without strategy",
+			spec:  v1alpha1.EventBusSpec{NATS: &v1alpha1.NATSBus{}},
+			errs:  []string{"spec.nats: native or exotic is required"},
+			warns: []string{"spec.nats: NATS Streaming is deprecated; Herald runs this bus on embedded JetStream instead"},
+		},
+		{
+			name: "nats native and exotic",
+			spec: v1alpha1.EventBusSpec{NATS: &v1alpha1.NATSBus{Native: &v1alpha1.NativeStrategy{}, Exotic: &v1alpha1.NATSConfig{}}},
+			errs: []string{
+				"spec.nats: native and exotic cannot both be set (want one)",
+				"spec.nats.exotic.clusterID: clusterID is required: the NATS Streaming cluster id",
+				"spec.nats.exotic.url: url is required: the address of the NATS Streaming server",
+			},
+			warns: []string{"spec.nats: NATS Streaming is deprecated; Herald runs this bus on embedded JetStream instead"},
+		},
+		{
+			name: "kafka",
+			spec: v1alpha1.EventBusSpec{Kafka: &v1alpha1.KafkaBus{URL: "kafka:9092"}},
+			errs: []string{"spec.kafka: unsupported: kafka event bus"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			eb := &v1alpha1.EventBus{ObjectMeta: metav1.ObjectMeta{Name: "default"}, Spec: tt.spec}
+			requireResult(t, ValidateEventBus(eb), tt.errs, tt.warns)
+		})
+	}
+}
+
+func TestValidateEventBusName(t *testing.T) {
+	eb := &v1alpha1.EventBus{Spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest"}}}
+	requireResult(t, ValidateEventBus(eb), []string{"metadata.name: name is required"}, nil)
+	requireResult(t, ValidateEventBus(nil), []string{"spec: no event bus given"}, nil)
+}
+
+func TestIsUnsupported(t *testing.T) {
+	res := ValidateEventBus(&v1alpha1.EventBus{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: v1alpha1.EventBusSpec{Kafka: &v1alpha1.KafkaBus{}}})
+	if len(res.Errors) != 1 || !IsUnsupported(res.Errors[0]) || res.OK() {
+		t.Fatalf("want one unsupported error, got %v", res.Errors)
+	}
+	if IsUnsupported(nil) {
+		t.Fatal("nil is not an unsupported error")
+	}
+}

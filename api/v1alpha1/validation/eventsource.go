@@ -1,0 +1,82 @@
+package validation
+
+import (
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+)
+
+// ValidateEventSource checks a decoded EventSource: its name, that it
+// declares at least one event, that event names are unique across kinds, and
+// each event of a supported kind. Kinds that s does not support are reported
+// once each as `unsupported: event source kind <kind>`.
+func ValidateEventSource(es *v1alpha1.EventSource, s Support) Result {
+	var r report
+	spec := field.NewPath("spec")
+	if es == nil {
+		r.add(required(spec, "no event source given"))
+		return r.Result
+	}
+	validateObjectName(&r, es.Name, es.GenerateName)
+	kinds := es.Spec.EventNames()
+	if len(kinds) == 0 {
+		want := sortedKeys(s.EventSources)
+		if len(want) == 0 {
+			want = v1alpha1.SourceKinds
+		}
+		r.add(required(spec, "no event source declared (want at least one of %s)", strings.Join(want, ", ")))
+		return r.Result
+	}
+	firstKind := map[string]string{}
+	for _, kind := range v1alpha1.SourceKinds {
+		names, ok := kinds[kind]
+		if !ok {
+			continue
+		}
+		for _, name := range names {
+			p := spec.Child(kind).Key(name)
+			if name == "" {
+				r.add(invalid(p, name, "event name is empty"))
+				continue
+			}
+			if other, seen := firstKind[name]; seen {
+				r.add(duplicate(p, name, "event name %q is also declared under spec.%s; event names must be unique within an EventSource", name, other))
+				continue
+			}
+			firstKind[name] = kind
+		}
+		if !s.EventSources[kind] {
+			r.add(unsupported(spec.Child(kind), "event source kind %s", kind))
+			continue
+		}
+		validateSourceKind(&r, spec.Child(kind), kind, &es.Spec)
+	}
+	return r.Result
+}
+
+// validateSourceKind checks every event of one supported kind.
+func validateSourceKind(r *report, path *field.Path, kind string, spec *v1alpha1.EventSourceSpec) {
+	switch kind {
+	case "webhook":
+		validateWebhookSources(r, path, spec.Webhook)
+	case "calendar":
+		for _, name := range sortedKeys(spec.Calendar) {
+			c := spec.Calendar[name]
+			validateCalendar(r, path.Key(name), &c)
+		}
+	case "resource":
+		for _, name := range sortedKeys(spec.Resource) {
+			res := spec.Resource[name]
+			validateResource(r, path.Key(name), &res)
+		}
+	}
+}
+
+// validateSourceFilter checks an event source's expression filter.
+//
+// TODO: Argo evaluates the expression with govaluate; Herald will parse it
+// here once its expression engine lands. An empty expression passes every
+// event, as in Argo.
+func validateSourceFilter(_ *report, _ *field.Path, _ *v1alpha1.EventSourceFilter) {}

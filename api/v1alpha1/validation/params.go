@@ -1,0 +1,67 @@
+package validation
+
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+)
+
+// validateParam checks one trigger parameter: its source names a dependency
+// of the sensor, its keys and templates are well formed, and its destination
+// is a plain sjson path. destOptional allows an empty dest (an http payload
+// parameter without dest is the whole request body).
+func validateParam(r *report, path *field.Path, p *v1alpha1.TriggerParameter, deps *dependencySet, destOptional bool) {
+	if p.Src == nil {
+		r.add(required(path.Child("src"), "src is required: which dependency's event the value comes from"))
+	} else {
+		validateParamSource(r, path.Child("src"), p.Src, deps)
+	}
+	switch {
+	case p.Dest == "" && !destOptional:
+		r.add(required(path.Child("dest"), "dest is required: the path the value is written to"))
+	case p.Dest != "":
+		if err := checkSJSONPath(p.Dest); err != nil {
+			r.add(invalid(path.Child("dest"), p.Dest, "malformed destination path: %v", err))
+		}
+	}
+	switch p.Operation {
+	case v1alpha1.TriggerParameterOpNone, v1alpha1.TriggerParameterOpOverwrite,
+		v1alpha1.TriggerParameterOpAppend, v1alpha1.TriggerParameterOpPrepend:
+	default:
+		r.add(invalid(path.Child("operation"), string(p.Operation), "unknown operation %q (want overwrite, append, prepend)", p.Operation))
+	}
+}
+
+// validateParamSource checks where a parameter value is read from.
+func validateParamSource(r *report, path *field.Path, src *v1alpha1.TriggerParameterSource, deps *dependencySet) {
+	switch {
+	case src.DependencyName == "":
+		r.add(required(path.Child("dependencyName"), "dependencyName is required: the dependency whose event supplies the value"))
+	case !deps.hasDependency(src.DependencyName):
+		r.add(notFound(path.Child("dependencyName"), src.DependencyName,
+			"unknown dependency %q (have %s)", src.DependencyName, quoteList(deps.names)))
+	}
+	for _, k := range []struct{ name, value string }{{"dataKey", src.DataKey}, {"contextKey", src.ContextKey}} {
+		if k.value == "" {
+			continue
+		}
+		if err := checkGJSONPath(k.value); err != nil {
+			r.add(invalid(path.Child(k.name), k.value, "malformed path: %v", err))
+		}
+	}
+	for _, t := range []struct{ name, value string }{{"dataTemplate", src.DataTemplate}, {"contextTemplate", src.ContextTemplate}} {
+		if t.value == "" {
+			continue
+		}
+		if err := checkTemplate(t.value); err != nil {
+			r.add(invalid(path.Child(t.name), t.value, "template does not parse: %v", err))
+		}
+	}
+	usesData := src.DataKey != "" || src.DataTemplate != ""
+	switch {
+	case usesData && src.ContextKey != "":
+		r.warn(invalid(path.Child("contextKey"), src.ContextKey, "contextKey is ignored because dataKey or dataTemplate is set"))
+	case usesData && src.ContextTemplate != "":
+		r.warn(invalid(path.Child("contextTemplate"), src.ContextTemplate, "contextTemplate is ignored because dataKey or dataTemplate is set"))
+	}
+}
