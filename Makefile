@@ -40,6 +40,7 @@ tools: ## Build (or reuse) kube-apiserver, etcd, kubectl, kube-controller-manage
 generate: ## Regenerate deepcopy code and the CRDs in config/crd from api/.
 	$(CONTROLLER_GEN) object paths=./api/...
 	$(CONTROLLER_GEN) crd:maxDescLen=0 paths=./api/... output:crd:artifacts:config=config/crd/bases
+	$(GO) run ./hack/crdpatch config/crd/bases
 
 .PHONY: verify
 verify: ## Check generated files are current, code is gofmt'ed, go.mod is tidy, go vet is clean.

@@ -4,6 +4,7 @@ package main
 
 import (
 	"os"
+	_ "time/tzdata" // timezones for calendar sources and time filters, also in images without zoneinfo
 
 	"github.com/herald-dev/herald/internal/cli"
 )

@@ -188,6 +188,9 @@ func loadDocument(file string, n *yaml.Node, index int, opts Options) (*Document
 	if ds != nil {
 		for i := range ds {
 			ds[i].File, ds[i].Line = file, line
+			if m := root.member(ds[i].Path); m != nil {
+				ds[i].Line, ds[i].Column = m.line, m.column
+			}
 		}
 		return nil, ds
 	}
@@ -230,8 +233,11 @@ func identify(root *value, kinds Kinds) (Kind, string, Diagnostics) {
 		return Diagnostics{{Path: path, Severity: sev, Message: fmt.Sprintf(format, args...)}}
 	}
 	kindName, ok := root.get("kind").str()
-	if !ok || kindName == "" {
+	switch {
+	case root.get("kind") == nil:
 		return Kind{}, "", note(Warning, "", "skipping a document without a kind")
+	case !ok || kindName == "":
+		return Kind{}, "", note(Warning, "kind", "skipping a document whose kind is not a name")
 	}
 	apiVersion, _ := root.get("apiVersion").str()
 	gv, err := schema.ParseGroupVersion(apiVersion)

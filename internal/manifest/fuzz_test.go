@@ -11,6 +11,10 @@ import (
 // nonSpecificTag finds the tag "!", which yaml.v3 does not keep in its nodes.
 var nonSpecificTag = regexp.MustCompile(`!(\s|$|[,\]}])`)
 
+// flowCollectionKey finds a flow collection used as a mapping key, which
+// yaml.v2 and yaml.v3 parse differently.
+var flowCollectionKey = regexp.MustCompile(`[\]}]\s*:`)
+
 // fuzzSeeds adds every fixture file and a few hand-written documents.
 func fuzzSeeds(f *testing.F) {
 	f.Helper()
@@ -69,8 +73,11 @@ func FuzzLoadBytes(f *testing.F) {
 func FuzzJSONMatchesSigsYAML(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if nonSpecificTag.Match(data) {
+		switch {
+		case nonSpecificTag.Match(data):
 			t.Skip("yaml.v3 drops the non-specific tag \"!\", see resolve.go")
+		case flowCollectionKey.Match(data):
+			t.Skip("yaml.v2 reads \"[]: 1\" as [], yaml.v3 as a mapping")
 		}
 		requireSameJSONOrSyntax(t, data)
 	})

@@ -111,6 +111,11 @@ func collectFiles(paths []string) ([]manifestFile, Diagnostics) {
 			add(root, true)
 			continue
 		}
+		if link, err := os.Lstat(root); err == nil && link.Mode()&fs.ModeSymlink != 0 {
+			// WalkDir does not follow a symbolic link, even as its root;
+			// a trailing separator makes the system resolve it.
+			root += string(filepath.Separator)
+		}
 		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				diags = append(diags, fileError(path, err))

@@ -135,3 +135,20 @@ func checkGolden(t *testing.T, path, got string) {
 	require.NoError(t, err, "run go test -update to create the golden file")
 	require.Equal(t, string(want), got)
 }
+
+func TestLoadSymlinkedDirectory(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real")
+	require.NoError(t, os.MkdirAll(filepath.Join(target, "sub"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(target, "sub", "bus.yaml"),
+		[]byte("apiVersion: argoproj.io/v1alpha1\nkind: EventBus\nmetadata: {name: b}\n"), 0o644))
+	link := filepath.Join(dir, "link")
+	require.NoError(t, os.Symlink(target, link))
+	require.NoError(t, os.Symlink(filepath.Join(target, "sub"), filepath.Join(target, "loop")))
+
+	docs, diags, err := Load([]string{link}, Options{Kinds: testKinds()})
+	require.NoError(t, err)
+	require.Empty(t, diags)
+	require.Len(t, docs, 1, "links inside the tree are not followed")
+	require.Equal(t, filepath.Join(link, "sub", "bus.yaml"), docs[0].File)
+}

@@ -84,6 +84,11 @@ func requireSameJSONOrSyntax(t testing.TB, data []byte) {
 	t.Helper()
 	want, wantErr := sigsyaml.YAMLToJSON(data)
 	got, gotErr := firstDocumentJSON(data)
+	if hasDuplicateKeys(data) {
+		// Keys such as 1 and 1.0 both become "1"; sigs.k8s.io/yaml keeps
+		// one of them at random, and the loader reports the duplicate.
+		return
+	}
 	switch {
 	case wantErr == nil && gotErr == nil:
 		require.Equal(t, string(want), string(got), "for %q", data)
@@ -93,6 +98,34 @@ func requireSameJSONOrSyntax(t testing.TB, data []byte) {
 	default:
 		t.Fatalf("for %q: sigs.k8s.io/yaml says %v, the loader says %v", data, wantErr, gotErr)
 	}
+}
+
+// hasDuplicateKeys reports whether the first document of data has two keys
+// with the same JSON form in one mapping.
+func hasDuplicateKeys(data []byte) bool {
+	var n yaml.Node
+	if yaml.NewDecoder(bytes.NewReader(data)).Decode(&n) != nil {
+		return false
+	}
+	v, err := convertDocument(&n)
+	if err != nil {
+		return false
+	}
+	var dup func(v *value) bool
+	dup = func(v *value) bool {
+		for _, m := range v.members {
+			if m.firstLine > 0 || dup(m.value) {
+				return true
+			}
+		}
+		for _, item := range v.items {
+			if dup(item) {
+				return true
+			}
+		}
+		return false
+	}
+	return dup(v)
 }
 
 // conversionError reports whether sigs.k8s.io/yaml failed on a value rather
@@ -144,6 +177,7 @@ func TestStructuresMatchSigsYAML(t *testing.T) {
 		"m:\n  <<: {x: 1}\n  <<: {x: 2}\n",
 		"m:\n  <<: [1]\n",
 		"m:\n  <<: []\n",
+		"m:\n  <<:\n    <<:\n",
 		"l: &l [{a: 1}]\nm:\n  <<: *l\n",
 		"m:\n  <<: 1\n",
 		"m:\n  '<<': {x: 1}\n",

@@ -137,13 +137,11 @@ func (c *converter) alias(n *yaml.Node) (*value, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.kind != objectValue && v.kind != listValue {
-		// Point scalar aliases at the place they are used.
-		cp := *v
-		cp.line, cp.column = n.Line, n.Column
-		v = &cp
-	}
-	return v, nil
+	// The value itself is where the alias is used; its content stays where
+	// the anchor is.
+	cp := *v
+	cp.line, cp.column = n.Line, n.Column
+	return &cp, nil
 }
 
 func (c *converter) scalar(n *yaml.Node, v *value) {
@@ -265,7 +263,7 @@ func (c *converter) merge(n *yaml.Node, into *value) error {
 			return err
 		}
 		for _, m := range sv.members {
-			if m.shadowed || m.err != "" {
+			if m.shadowed {
 				continue
 			}
 			m.merged, m.firstLine = true, 0
@@ -300,12 +298,20 @@ func markShadowed(ms []member) {
 
 // get returns the value of an object's key, or nil.
 func (v *value) get(key string) *value {
+	if m := v.member(key); m != nil {
+		return m.value
+	}
+	return nil
+}
+
+// member returns the last member of an object with the given key, or nil.
+func (v *value) member(key string) *member {
 	if v == nil || v.kind != objectValue {
 		return nil
 	}
 	for i := len(v.members) - 1; i >= 0; i-- {
-		if m := v.members[i]; m.err == "" && m.key == key {
-			return m.value
+		if m := &v.members[i]; m.err == "" && !m.shadowed && m.key == key {
+			return m
 		}
 	}
 	return nil

@@ -212,6 +212,9 @@ func checkSJSONPath(path string) error {
 	}
 	i := 0
 	if path[0] == ':' {
+		if len(path) == 1 {
+			return fmt.Errorf("nothing follows the \":\" prefix")
+		}
 		i = 1
 	}
 	compStart := i

@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -85,6 +86,7 @@ func TestCheckSJSONPath(t *testing.T) {
 		{"a..b", "empty component at offset 2 (two separators in a row)"},
 		{".a", `path starts with "."`},
 		{"a.", `path ends with "."`},
+		{":", `nothing follows the ":" prefix`},
 		{`a\`, `path ends with an unfinished escape "\"`},
 		{"items.#.name", `"#" at offset 6: a destination path is plain keys and indexes separated by "." (escape it as "\#" if it is part of a key)`},
 		{"a|b", `"|" at offset 1: a destination path is plain keys and indexes separated by "." (escape it as "\|" if it is part of a key)`},
@@ -105,4 +107,23 @@ func TestCheckSJSONPath(t *testing.T) {
 			require.NotEqual(t, `{}`, out)
 		})
 	}
+}
+
+func FuzzCheckPaths(f *testing.F) {
+	for _, s := range []string{"a.b", "a.#(b==\"c\")#.d", "{a,b}", "@pretty:{\"a\":1}", "..#", "a\\.b", ":1.x", "a.-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		if checkGJSONPath(path) == nil {
+			gjson.Get(`{"a":{"b":[1,2]}}`, path)
+		}
+		if checkSJSONPath(path) == nil {
+			_, err := sjson.Set(`{"a":{"b":[1,2]}}`, path, "v")
+			// sjson refuses to pad an array past a size limit; that depends
+			// on the index, not on the syntax.
+			if err != nil && !strings.Contains(err.Error(), "cannot pad array") {
+				t.Fatalf("sjson rejected accepted path %q: %v", path, err)
+			}
+		}
+	})
 }
