@@ -230,7 +230,7 @@ func TestJSONRules(t *testing.T) {
 		"a: [x]\n":                 `r.yaml:3: a: wrong type: want string, got list`,
 		"named: {a: 1, b: 2}\n":    "r.yaml:3: named.a: wrong type: want string, got integer 1\nr.yaml:3: named.b: unknown field \"b\", did you mean b?",
 		"raw: .nan\n":              `r.yaml:3: raw: .nan has no JSON form (JSON has no NaN or infinity)`,
-		"a: x\nA: why\n":           `r.yaml:4: A: unknown field "A", did you mean a? (read as a, since keys match ignoring case as in encoding/json; case-sensitive Kubernetes decoders ignore it)`,
+		"a: x\nA: why\n":           `r.yaml:4: A: unknown field "A", did you mean a? (keys are case-sensitive under --strict)`,
 		"named:\n  a: x\n  a: z\n": `r.yaml:5: named.a: duplicate key "a": already set at line 4`,
 	} {
 		_, diags := load(body)

@@ -64,6 +64,10 @@ func (ks Kinds) similar(group, kind string) (Kind, bool) {
 		if strings.EqualFold(k.Kind, kind) && (k.Kind != kind || k.Group != group) {
 			return k, true
 		}
+		// A misspelt kind of the kinds' own group ("Sensr") is a near miss too.
+		if k.Group == group && k.Kind != kind && editDistance(strings.ToLower(k.Kind), strings.ToLower(kind)) <= 2 {
+			return k, true
+		}
 	}
 	return Kind{}, false
 }

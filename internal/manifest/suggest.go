@@ -44,6 +44,11 @@ func (c *checker) unknownField(m member, path string) {
 // caseMismatch reports a key that matches a field only when case is ignored.
 // encoding/json (and so sigs.k8s.io/yaml and Herald) still uses the value.
 func (c *checker) caseMismatch(m member, path, name string) {
+	if c.strict {
+		c.report(Error, m.line, m.column, childPath(path, m.key),
+			"unknown field %q, did you mean %s? (keys are case-sensitive under --strict)", m.key, name)
+		return
+	}
 	c.report(c.unknownSeverity(), m.line, m.column, childPath(path, m.key),
 		"unknown field %q, did you mean %s? (read as %s, since keys match ignoring case as in encoding/json; case-sensitive Kubernetes decoders ignore it)",
 		m.key, name, name)
