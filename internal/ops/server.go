@@ -1,0 +1,108 @@
+// Package ops serves Herald's operational endpoints: /healthz (the process
+// is alive), /readyz (every part it runs is ready) and Prometheus /metrics.
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Server serves the operational endpoints.
+type Server struct {
+	registry *prometheus.Registry
+	logger   *slog.Logger
+
+	mu     sync.Mutex
+	checks map[string]func() error
+}
+
+// New returns a server exporting the metrics of registry.
+func New(registry *prometheus.Registry, logger *slog.Logger) *Server {
+	return &Server{registry: registry, logger: logger, checks: map[string]func() error{}}
+}
+
+// AddReadinessCheck adds a named check /readyz runs; a non-nil error makes
+// the process not ready.
+func (s *Server) AddReadinessCheck(name string, check func() error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.checks[name] = check
+}
+
+// Handler returns the HTTP handler of the endpoints.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
+	return mux
+}
+
+func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	names := make([]string, 0, len(s.checks))
+	for n := range s.checks {
+		names = append(names, n)
+	}
+	checks := s.checks
+	s.mu.Unlock()
+	sort.Strings(names)
+	var failed []string
+	for _, n := range names {
+		if err := checks[n](); err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", n, err))
+		}
+	}
+	if len(failed) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("not ready\n" + strings.Join(failed, "\n") + "\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
+// An empty addr serves nothing and returns when ctx ends.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	if addr == "" {
+		<-ctx.Done()
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening for metrics and health on %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	s.logger.Info("serving metrics and health", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving metrics and health: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutting the metrics server down: %w", err)
+	}
+	return nil
+}

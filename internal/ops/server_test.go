@@ -1,0 +1,60 @@
+package ops
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEndpoints(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "herald_test_total", Help: "A test counter."})
+	reg.MustRegister(c)
+	c.Inc()
+	s := New(reg, slog.New(slog.DiscardHandler))
+	var notReady atomic.Pointer[error]
+	s.AddReadinessCheck("bus", func() error {
+		if e := notReady.Load(); e != nil {
+			return *e
+		}
+		return nil
+	})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(body)
+	}
+	for _, tc := range []struct {
+		name, path string
+		notReady   error
+		code       int
+		contains   string
+	}{
+		{"healthz", "/healthz", nil, 200, "ok"},
+		{"ready", "/readyz", nil, 200, "ok"},
+		{"not ready", "/readyz", errors.New("not connected"), 503, "bus: not connected"},
+		{"metrics", "/metrics", nil, 200, "herald_test_total 1"},
+		{"unknown", "/nope", nil, 404, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			notReady.Store(&tc.notReady)
+			code, body := get(tc.path)
+			require.Equal(t, tc.code, code)
+			require.True(t, strings.Contains(body, tc.contains), body)
+		})
+	}
+}
