@@ -150,7 +150,7 @@ type (
 		*PtrInner                              // embedded pointer: flattened
 		Named     Inner                        `json:"named"`
 		Ignored   string                       `json:"-"`
-		Dash      string                       `json:"-,"`
+		Dash      string                       `json:"-,"` //nolint:staticcheck // the JSON name "-" is under test
 		NoTag     string                       // Go name is the JSON name
 		Quoted    int                          `json:",string"`
 		Number    json.Number                  `json:"number"`
@@ -162,7 +162,7 @@ type (
 		BadKeys   map[[2]int]int               `json:"badKeys"`
 		Conflict                               // both embedded types declare Same: dropped
 		OtherConflict
-		unexported string
+		unexported string //nolint:unused // unexported fields are ignored: under test
 	}
 	Inner struct {
 		A string `json:"a"`

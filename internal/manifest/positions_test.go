@@ -98,7 +98,9 @@ s.yaml:22: spec.triggers[0].retryStrategy.steps: Invalid value: 3
 s.yaml:12: spec.triggers[0].template.name: Unsupported value: "t": supported values: "a", "b"
 s.yaml:8: spec.dependencies[0].name: Duplicate value: "dep"
 `, got.String())
-	require.Equal(t, Diagnostic{File: "s.yaml", Line: 16, Column: 11, Path: "spec.triggers[0].template.http.url",
-		Message: "must be an absolute URL", Severity: Error}, got[1])
+	require.Equal(t, Diagnostic{
+		File: "s.yaml", Line: 16, Column: 11, Path: "spec.triggers[0].template.http.url",
+		Message: "must be an absolute URL", Severity: Error,
+	}, got[1])
 	require.Equal(t, Warning, docs[0].Positions.Diagnostics("s.yaml", errs[:1], Warning)[0].Severity)
 }

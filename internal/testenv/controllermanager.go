@@ -82,7 +82,7 @@ func (m *controllerManager) waitReady(kubeconfig, logPath string) error {
 		select {
 		case err := <-m.done:
 			m.done <- err
-			return fmt.Errorf("kube-controller-manager exited early (%v); its log is %s", err, logPath)
+			return fmt.Errorf("kube-controller-manager exited early (log: %s): %w", logPath, err)
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for kube-controller-manager to create the default ServiceAccount (log: %s): %w", logPath, ctx.Err())
 		case <-tick.C:
@@ -94,7 +94,8 @@ func (m *controllerManager) stop() error {
 	defer m.log.Close()
 	_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGTERM)
 	select {
-	case <-m.done:
+	case err := <-m.done:
+		_ = err // the manager was asked to stop: its exit status says nothing more
 		return nil
 	case <-time.After(10 * time.Second):
 	}

@@ -154,8 +154,10 @@ func TestValidateWebhook(t *testing.T) {
 		},
 		{
 			name: "authSecret incomplete",
-			mutate: setWebhook(v1alpha1.WebhookContext{Endpoint: "/", Port: "12000", Method: "POST",
-				AuthSecret: &corev1.SecretKeySelector{}}),
+			mutate: setWebhook(v1alpha1.WebhookContext{
+				Endpoint: "/", Port: "12000", Method: "POST",
+				AuthSecret: &corev1.SecretKeySelector{},
+			}),
 			errs: []string{
 				"spec.webhook[hook].authSecret.name: name is required: the Secret holding the bearer token",
 				"spec.webhook[hook].authSecret.key: key is required: the Secret key holding the bearer token",
@@ -163,8 +165,10 @@ func TestValidateWebhook(t *testing.T) {
 		},
 		{
 			name: "certificate without key",
-			mutate: setWebhook(v1alpha1.WebhookContext{Endpoint: "/", Port: "12000", Method: "POST",
-				ServerCertSecret: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "tls"}, Key: "crt"}}),
+			mutate: setWebhook(v1alpha1.WebhookContext{
+				Endpoint: "/", Port: "12000", Method: "POST",
+				ServerCertSecret: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "tls"}, Key: "crt"},
+			}),
 			warns: []string{"spec.webhook[hook].serverKeySecret: serverKeySecret is not set, so serverCertSecret is ignored and the endpoint serves plain HTTP"},
 		},
 		{
@@ -181,9 +185,11 @@ func TestValidateCalendar(t *testing.T) {
 	runEventSourceCases(t, []eventSourceCase{
 		{
 			name: "valid schedule with options",
-			mutate: setCalendar(v1alpha1.CalendarEventSource{Schedule: "30 9 * * MON-FRI", Timezone: "Asia/Tokyo",
+			mutate: setCalendar(v1alpha1.CalendarEventSource{
+				Schedule: "30 9 * * MON-FRI", Timezone: "Asia/Tokyo",
 				ExclusionDates: []string{"EXDATE:20250101T000000Z,20251225T000000Z"},
-				Persistence:    &v1alpha1.EventPersistence{Catchup: &v1alpha1.CatchupConfiguration{Enabled: true, MaxDuration: "5m"}}}),
+				Persistence:    &v1alpha1.EventPersistence{Catchup: &v1alpha1.CatchupConfiguration{Enabled: true, MaxDuration: "5m"}},
+			}),
 		},
 		{
 			name:   "neither schedule nor interval",
@@ -228,8 +234,10 @@ func TestValidateCalendar(t *testing.T) {
 		},
 		{
 			name: "catchup maxDuration malformed",
-			mutate: setCalendar(v1alpha1.CalendarEventSource{Interval: "1m",
-				Persistence: &v1alpha1.EventPersistence{Catchup: &v1alpha1.CatchupConfiguration{MaxDuration: "1 day"}}}),
+			mutate: setCalendar(v1alpha1.CalendarEventSource{
+				Interval:    "1m",
+				Persistence: &v1alpha1.EventPersistence{Catchup: &v1alpha1.CatchupConfiguration{MaxDuration: "1 day"}},
+			}),
 			errs: []string{`spec.calendar[tick].persistence.catchup.maxDuration: invalid duration "1 day" (want a Go duration such as 5m)`},
 		},
 	})
@@ -256,8 +264,10 @@ func TestValidateResource(t *testing.T) {
 		},
 		{
 			name: "event type unknown",
-			mutate: setResource(v1alpha1.ResourceEventSource{Version: "v1", Resource: "pods",
-				EventTypes: []v1alpha1.ResourceEventType{"ADD", "CREATE"}}),
+			mutate: setResource(v1alpha1.ResourceEventSource{
+				Version: "v1", Resource: "pods",
+				EventTypes: []v1alpha1.ResourceEventType{"ADD", "CREATE"},
+			}),
 			errs: []string{`spec.resource[pods].eventTypes[1]: unknown event type "CREATE" (want ADD, UPDATE, DELETE)`},
 		},
 		{

@@ -81,15 +81,19 @@ func TestValidateParams(t *testing.T) {
 		},
 		{
 			name: "http payload needs no dest but parameters do",
-			mutate: httpTrigger(&v1alpha1.HTTPTrigger{URL: "http://svc",
+			mutate: httpTrigger(&v1alpha1.HTTPTrigger{
+				URL:        "http://svc",
 				Payload:    []v1alpha1.TriggerParameter{{Src: src("body")}},
-				Parameters: []v1alpha1.TriggerParameter{{Src: src("url")}}}),
+				Parameters: []v1alpha1.TriggerParameter{{Src: src("url")}},
+			}),
 			errs: []string{"spec.triggers[0].template.http.parameters[0].dest: dest is required: the path the value is written to"},
 		},
 		{
 			name: "payload of a supported kind is checked",
-			mutate: httpTrigger(&v1alpha1.HTTPTrigger{URL: "http://svc",
-				Payload: []v1alpha1.TriggerParameter{{Src: &v1alpha1.TriggerParameterSource{DependencyName: "other"}, Dest: "x"}}}),
+			mutate: httpTrigger(&v1alpha1.HTTPTrigger{
+				URL:     "http://svc",
+				Payload: []v1alpha1.TriggerParameter{{Src: &v1alpha1.TriggerParameterSource{DependencyName: "other"}, Dest: "x"}},
+			}),
 			errs: []string{`spec.triggers[0].template.http.payload[0].src.dependencyName: unknown dependency "other" (have "dep")`},
 		},
 	})

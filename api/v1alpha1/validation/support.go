@@ -78,11 +78,6 @@ func required(path *field.Path, format string, args ...any) *field.Error {
 	return field.Required(path, fmt.Sprintf(format, args...))
 }
 
-// forbidden reports a value at path that must not be there.
-func forbidden(path *field.Path, format string, args ...any) *field.Error {
-	return field.Forbidden(path, fmt.Sprintf(format, args...))
-}
-
 // notFound reports a reference at path to something that does not exist.
 func notFound(path *field.Path, value any, format string, args ...any) *field.Error {
 	e := field.NotFound(path, value)

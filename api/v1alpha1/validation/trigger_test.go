@@ -226,8 +226,10 @@ func TestValidateHTTPTrigger(t *testing.T) {
 	runSensorCases(t, []sensorCase{
 		{
 			name: "valid with whole-body payload",
-			mutate: httpTrigger(&v1alpha1.HTTPTrigger{URL: "http://svc:8080/hook", Method: "PUT", Timeout: 10,
-				Payload: []v1alpha1.TriggerParameter{{Src: &v1alpha1.TriggerParameterSource{DependencyName: "dep", DataKey: "body"}}}}),
+			mutate: httpTrigger(&v1alpha1.HTTPTrigger{
+				URL: "http://svc:8080/hook", Method: "PUT", Timeout: 10,
+				Payload: []v1alpha1.TriggerParameter{{Src: &v1alpha1.TriggerParameterSource{DependencyName: "dep", DataKey: "body"}}},
+			}),
 		},
 		{
 			name:   "url missing",

@@ -18,8 +18,11 @@ func TestParseGood(t *testing.T) {
 		{"test-dep", "test-dep", []string{"test-dep"}, "test-dep"},
 		{"  a  ", "a", []string{"a"}, "a"},
 		{"a&&b", "a && b", []string{"a", "b"}, "(a&b)"},
-		{"(test-dep-1 && test-dep-2) || test-dep-3", "test-dep-1 && test-dep-2 || test-dep-3",
-			[]string{"test-dep-1", "test-dep-2", "test-dep-3"}, "((test-dep-1&test-dep-2)|test-dep-3)"},
+		{
+			"(test-dep-1 && test-dep-2) || test-dep-3", "test-dep-1 && test-dep-2 || test-dep-3",
+			[]string{"test-dep-1", "test-dep-2", "test-dep-3"},
+			"((test-dep-1&test-dep-2)|test-dep-3)",
+		},
 		{"a || b && c", "a || b && c", []string{"a", "b", "c"}, "(a|(b&c))"},
 		{"(a || b) && c", "(a || b) && c", []string{"a", "b", "c"}, "((a|b)&c)"},
 		{"a && (b && c)", "a && (b && c)", []string{"a", "b", "c"}, "(a&(b&c))"},
