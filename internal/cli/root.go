@@ -51,6 +51,7 @@ JetStream bus, Sensors filter and transform them and fire triggers, at least onc
 	root.AddCommand(
 		newVersionCommand(),
 		newLintCommand(),
+		newRunCommand(),
 	)
 	return root
 }

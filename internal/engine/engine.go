@@ -1,0 +1,215 @@
+// Package engine runs a bundle of Herald objects in one process: it starts
+// (or connects to) the event bus, runs every EventSource with the shared
+// clients, servers and informers, serves health and metrics, and shuts all of
+// it down in order — sources first, then in-flight publishes are drained,
+// then the bus.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+
+	"github.com/herald-dev/herald/internal/bundle"
+	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/eventbus/jetstream"
+	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/eventsource/kvstate"
+	"github.com/herald-dev/herald/internal/metrics"
+	"github.com/herald-dev/herald/internal/ops"
+)
+
+// Config says what to run and where.
+type Config struct {
+	// Bundle holds the validated objects to run.
+	Bundle *bundle.Bundle
+	// Sources are the event source kinds available.
+	Sources *eventsource.Registry
+	// DataDir holds the embedded bus's store.
+	DataDir string
+	// BusURLs, when set, name an external JetStream cluster instead of the
+	// embedded server (they override an EventBus manifest's URL).
+	BusURLs []string
+	// BusListen is the embedded server's client address; empty means no TCP
+	// listener at all (only this process reaches it).
+	BusListen string
+	// Kube is the cluster's client configuration; nil runs without a cluster.
+	Kube *rest.Config
+	// Namespace is given to objects whose manifest names none.
+	Namespace string
+	// WebhookHost is the address webhook ports bind to ("" = all interfaces).
+	WebhookHost string
+	// MetricsAddr serves /healthz, /readyz and /metrics ("" = not served).
+	MetricsAddr string
+	// ShutdownTimeout bounds the drain of in-flight publishes at shutdown.
+	ShutdownTimeout time.Duration
+	// Logger receives the logs.
+	Logger *slog.Logger
+}
+
+// Run runs everything until ctx ends, then shuts down in order. It returns
+// an error when something could not start; a clean shutdown returns nil.
+func Run(ctx context.Context, cfg Config) error {
+	log := cfg.Logger
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	opsServer := ops.New(reg, log)
+	var ready atomic.Bool
+	opsServer.AddReadinessCheck("engine", func() error {
+		if !ready.Load() {
+			return errors.New("starting")
+		}
+		return nil
+	})
+
+	bus, stopBus, err := connectBus(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer stopBus()
+	metrics.RegisterBus(reg, bus.Stats)
+	sourceMetrics := metrics.NewSources(reg)
+
+	kv, err := bus.KeyValue(ctx, "herald-sources")
+	if err != nil {
+		return fmt.Errorf("opening the sources' state bucket: %w", err)
+	}
+	state := kvstate.New(kv)
+
+	var dyn dynamic.Interface
+	if cfg.Kube != nil {
+		if dyn, err = dynamic.NewForConfig(cfg.Kube); err != nil {
+			return fmt.Errorf("creating the Kubernetes client: %w", err)
+		}
+	}
+
+	runCtx, stopSources := context.WithCancel(ctx)
+	defer stopSources()
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := opsServer.ListenAndServe(runCtx, cfg.MetricsAddr); err != nil {
+			select {
+			case errc <- err:
+			default:
+			}
+		}
+	}()
+
+	shared := eventsource.NewShared()
+	for _, es := range cfg.Bundle.EventSources() {
+		es := es.DeepCopy()
+		if es.Namespace == "" {
+			es.Namespace = cfg.Namespace
+		}
+		env := eventsource.Env{
+			Logger:      log.With("namespace", es.Namespace),
+			Dynamic:     dyn,
+			Namespace:   es.Namespace,
+			Shared:      shared,
+			WebhookHost: cfg.WebhookHost,
+			Checkpoints: state.Checkpoints(),
+			State:       state,
+		}
+		publish := func(ctx context.Context, ev *event.Event) error {
+			start := time.Now()
+			_, err := bus.Publish(ctx, ev)
+			sourceMetrics.ObservePublish(ev.Source, ev.Subject, time.Since(start))
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := eventsource.Run(runCtx, cfg.Sources, env, es, publish, eventsource.WithMetrics(sourceMetrics))
+			if err != nil && runCtx.Err() == nil {
+				env.Logger.Error("event source stopped", "eventsource", es.Name, "error", err)
+				select {
+				case errc <- fmt.Errorf("running EventSource %s/%s: %w", es.Namespace, es.Name, err):
+				default:
+				}
+			}
+		}()
+	}
+	if n := len(cfg.Bundle.Sensors()); n > 0 {
+		log.Warn("sensors are loaded and validated but not run by this build yet", "sensors", n)
+	}
+	ready.Store(true)
+	log.Info("herald running", "eventsources", len(cfg.Bundle.EventSources()), "sensors", len(cfg.Bundle.Sensors()))
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	log.Info("shutting down")
+	ready.Store(false)
+	stopSources()
+	wg.Wait()
+	return runErr
+}
+
+// connectBus connects to the external bus the flags or an EventBus manifest
+// name, or starts the embedded one. The returned func closes the connection
+// (draining in-flight publishes) and stops the embedded server.
+func connectBus(ctx context.Context, cfg Config) (*jetstream.Bus, func(), error) {
+	log := cfg.Logger
+	urls := cfg.BusURLs
+	if len(urls) == 0 {
+		for _, eb := range cfg.Bundle.EventBuses() {
+			if eb.Spec.JetStreamExotic != nil && eb.Spec.JetStreamExotic.URL != "" {
+				urls = []string{eb.Spec.JetStreamExotic.URL}
+			}
+		}
+	}
+	opts := jetstream.Options{Name: "herald", Logger: log.With("component", "eventbus")}
+	var embedded *jetstream.Embedded
+	if len(urls) > 0 {
+		opts.URLs = urls
+	} else {
+		dir := cfg.DataDir
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, nil, fmt.Errorf("creating the data folder %s: %w", dir, err)
+		}
+		var err error
+		embedded, err = jetstream.StartEmbedded(ctx, jetstream.EmbeddedOptions{DataDir: dir, Listen: cfg.BusListen, Logger: log.With("component", "nats")})
+		if err != nil {
+			return nil, nil, fmt.Errorf("starting the embedded event bus: %w", err)
+		}
+		opts.InProcess = embedded
+	}
+	bus, err := jetstream.Connect(ctx, opts)
+	if err != nil {
+		if embedded != nil {
+			_ = embedded.Shutdown(context.Background())
+		}
+		return nil, nil, fmt.Errorf("connecting to the event bus: %w", err)
+	}
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := bus.Close(ctx); err != nil {
+			log.Error("closing the event bus", "error", err)
+		}
+		if embedded != nil {
+			if err := embedded.Shutdown(ctx); err != nil {
+				log.Error("stopping the embedded event bus", "error", err)
+			}
+		}
+	}
+	return bus, stop, nil
+}

@@ -1,0 +1,160 @@
+// Package event defines the CloudEvents 1.0 envelope every layer of Herald
+// shares: sources build it, the bus carries it, Sensors read it. Its attributes
+// are the ones Argo Events sets, so a Sensor sees the same payload shape as
+// under Argo.
+package event
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SpecVersion is the CloudEvents version Herald writes.
+const SpecVersion = "1.0"
+
+// ContentTypeJSON is the data content type of JSON payloads.
+const ContentTypeJSON = "application/json"
+
+// Event is one occurrence published by an EventSource.
+type Event struct {
+	// ID identifies the event; the bus drops a re-publish of the same ID
+	// within its deduplication window.
+	ID string
+	// Source is the name of the EventSource that produced the event.
+	Source string
+	// Subject is the event's name within its EventSource (the key under the
+	// source kind in the manifest).
+	Subject string
+	// Type is the event source kind, e.g. "webhook", "resource", "calendar".
+	Type string
+	// Time is when the source saw the occurrence.
+	Time time.Time
+	// DataContentType is the media type of Data; application/json for JSON.
+	DataContentType string
+	// Data is the payload. For JSON content it is the raw JSON document.
+	Data []byte
+	// Extensions are further CloudEvents attributes (lower-case names).
+	Extensions map[string]string
+}
+
+// wire is the structured-mode JSON form of a CloudEvent.
+type wire struct {
+	SpecVersion     string          `json:"specversion"`
+	ID              string          `json:"id"`
+	Source          string          `json:"source"`
+	Type            string          `json:"type"`
+	Subject         string          `json:"subject,omitempty"`
+	Time            *time.Time      `json:"time,omitempty"`
+	DataContentType string          `json:"datacontenttype,omitempty"`
+	Data            json.RawMessage `json:"data,omitempty"`
+	DataBase64      string          `json:"data_base64,omitempty"`
+}
+
+// ErrInvalid is wrapped by errors about events that break the CloudEvents
+// rules (a missing id, source or type).
+var ErrInvalid = errors.New("invalid event")
+
+// Validate checks the attributes CloudEvents requires.
+func (e *Event) Validate() error {
+	switch {
+	case e.ID == "":
+		return fmt.Errorf("%w: no id", ErrInvalid)
+	case e.Source == "":
+		return fmt.Errorf("%w: no source", ErrInvalid)
+	case e.Type == "":
+		return fmt.Errorf("%w: no type", ErrInvalid)
+	}
+	return nil
+}
+
+// IsJSON reports whether Data holds a JSON document.
+func (e *Event) IsJSON() bool {
+	return (e.DataContentType == "" || e.DataContentType == ContentTypeJSON) && json.Valid(e.Data)
+}
+
+// MarshalJSON writes the event in CloudEvents structured JSON: data inline
+// when it is JSON, data_base64 otherwise.
+func (e *Event) MarshalJSON() ([]byte, error) {
+	w := wire{SpecVersion: SpecVersion, ID: e.ID, Source: e.Source, Type: e.Type, Subject: e.Subject, DataContentType: e.DataContentType}
+	if !e.Time.IsZero() {
+		t := e.Time.UTC()
+		w.Time = &t
+	}
+	if len(e.Data) > 0 {
+		if e.IsJSON() {
+			w.Data = compact(e.Data)
+		} else {
+			w.DataBase64 = base64.StdEncoding.EncodeToString(e.Data)
+		}
+	}
+	out, err := json.Marshal(w)
+	if err != nil || len(e.Extensions) == 0 {
+		return out, err
+	}
+	// Extensions are top-level attributes next to the standard ones.
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range e.Extensions {
+		if _, taken := m[k]; !taken {
+			m[k] = v
+		}
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads an event in CloudEvents structured JSON.
+func (e *Event) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	var w wire
+	if err := json.Unmarshal(data, &w); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if w.SpecVersion != SpecVersion {
+		return fmt.Errorf("%w: specversion %q (want %s)", ErrInvalid, w.SpecVersion, SpecVersion)
+	}
+	*e = Event{ID: w.ID, Source: w.Source, Subject: w.Subject, Type: w.Type, DataContentType: w.DataContentType}
+	if w.Time != nil {
+		e.Time = *w.Time
+	}
+	switch {
+	case w.DataBase64 != "":
+		d, err := base64.StdEncoding.DecodeString(w.DataBase64)
+		if err != nil {
+			return fmt.Errorf("%w: data_base64: %w", ErrInvalid, err)
+		}
+		e.Data = d
+	case len(w.Data) > 0 && !bytes.Equal(w.Data, []byte("null")):
+		e.Data = []byte(w.Data)
+	}
+	for k, v := range m {
+		switch k {
+		case "specversion", "id", "source", "type", "subject", "time", "datacontenttype", "data", "data_base64":
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			if e.Extensions == nil {
+				e.Extensions = map[string]string{}
+			}
+			e.Extensions[k] = s
+		}
+	}
+	return e.Validate()
+}
+
+func compact(data []byte) json.RawMessage {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return data
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,15 @@
+package all_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	_ "github.com/herald-dev/herald/internal/eventsource/all"
+
+	"github.com/herald-dev/herald/internal/eventsource"
+)
+
+func TestEveryKindIsRegistered(t *testing.T) {
+	require.Equal(t, []string{"calendar", "resource", "webhook"}, eventsource.Default.Names())
+}

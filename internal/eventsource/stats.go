@@ -1,0 +1,98 @@
+package eventsource
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Metrics receives the runner's counts, per EventSource and event name. An
+// implementation must be safe for concurrent use; Stats is one, and the
+// Prometheus exporter is another.
+type Metrics interface {
+	// EventEmitted counts an event the bus acknowledged.
+	EventEmitted(eventSource, event string)
+	// EventFailed counts an event whose publish failed.
+	EventFailed(eventSource, event string)
+	// SourceRestarted counts a source that stopped with an error and is
+	// started again.
+	SourceRestarted(eventSource, event string)
+}
+
+// StatsKey names one event of one EventSource.
+type StatsKey struct {
+	EventSource string
+	Event       string
+}
+
+// Counts are the totals of one event of one EventSource.
+type Counts struct {
+	// Emitted counts events the bus acknowledged.
+	Emitted uint64
+	// Failed counts events whose publish failed.
+	Failed uint64
+	// Restarts counts restarts of the source after an error.
+	Restarts uint64
+}
+
+// Stats counts events in memory. The zero value is ready to use.
+type Stats struct {
+	mu sync.RWMutex
+	m  map[StatsKey]*counters
+}
+
+type counters struct{ emitted, failed, restarts atomic.Uint64 }
+
+var _ Metrics = (*Stats)(nil)
+
+func (s *Stats) get(k StatsKey) *counters {
+	s.mu.RLock()
+	c, ok := s.m[k]
+	s.mu.RUnlock()
+	if ok {
+		return c
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.m[k]; ok {
+		return c
+	}
+	if s.m == nil {
+		s.m = map[StatsKey]*counters{}
+	}
+	c = &counters{}
+	s.m[k] = c
+	return c
+}
+
+// EventEmitted counts an acknowledged event.
+func (s *Stats) EventEmitted(eventSource, event string) {
+	s.get(StatsKey{eventSource, event}).emitted.Add(1)
+}
+
+// EventFailed counts a failed publish.
+func (s *Stats) EventFailed(eventSource, event string) {
+	s.get(StatsKey{eventSource, event}).failed.Add(1)
+}
+
+// SourceRestarted counts a restart.
+func (s *Stats) SourceRestarted(eventSource, event string) {
+	s.get(StatsKey{eventSource, event}).restarts.Add(1)
+}
+
+// Snapshot returns the current totals.
+func (s *Stats) Snapshot() map[StatsKey]Counts {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[StatsKey]Counts, len(s.m))
+	for k, c := range s.m {
+		out[k] = Counts{Emitted: c.emitted.Load(), Failed: c.failed.Load(), Restarts: c.restarts.Load()}
+	}
+	return out
+}
+
+// noMetrics discards counts.
+type noMetrics struct{}
+
+func (noMetrics) EventEmitted(string, string)    {}
+func (noMetrics) EventFailed(string, string)     {}
+func (noMetrics) SourceRestarted(string, string) {}

@@ -1,0 +1,69 @@
+// Package metrics defines Herald's Prometheus metrics, one constructor per
+// part of the pipeline. Names map onto Argo Events' argo_events_* metrics
+// where an equivalent exists (see docs/metrics.md).
+package metrics
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/herald-dev/herald/internal/eventsource"
+)
+
+// Sources counts what event sources publish. It implements
+// eventsource.Metrics.
+type Sources struct {
+	published *prometheus.CounterVec
+	failed    *prometheus.CounterVec
+	restarts  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+}
+
+var _ eventsource.Metrics = (*Sources)(nil)
+
+// NewSources registers the event source metrics with reg.
+func NewSources(reg prometheus.Registerer) *Sources {
+	labels := []string{"eventsource", "event"}
+	s := &Sources{
+		published: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_eventsource_events_published_total",
+			Help: "Events an event source published and the bus acknowledged (Argo: argo_events_events_sent_total).",
+		}, labels),
+		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_eventsource_publish_errors_total",
+			Help: "Events an event source failed to publish (Argo: argo_events_events_sent_failed_total).",
+		}, labels),
+		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_eventsource_restarts_total",
+			Help: "Times an event source stopped with an error and was started again.",
+		}, labels),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "herald_eventbus_publish_duration_seconds",
+			Help:    "Time from an event source's publish to the bus's acknowledgement.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, labels),
+	}
+	reg.MustRegister(s.published, s.failed, s.restarts, s.latency)
+	return s
+}
+
+// EventEmitted counts an acknowledged event.
+func (s *Sources) EventEmitted(eventSource, event string) {
+	s.published.WithLabelValues(eventSource, event).Inc()
+}
+
+// EventFailed counts an event whose publish failed.
+func (s *Sources) EventFailed(eventSource, event string) {
+	s.failed.WithLabelValues(eventSource, event).Inc()
+}
+
+// SourceRestarted counts a restart of a failed source.
+func (s *Sources) SourceRestarted(eventSource, event string) {
+	s.restarts.WithLabelValues(eventSource, event).Inc()
+}
+
+// ObservePublish records how long one publish took.
+func (s *Sources) ObservePublish(eventSource, event string, d time.Duration) {
+	s.latency.WithLabelValues(eventSource, event).Observe(d.Seconds())
+}
