@@ -33,6 +33,7 @@ type runOptions struct {
 	busListen       string
 	metricsAddr     string
 	webhookHost     string
+	secretsDir      string
 	kubeQPS         float32
 	kubeBurst       int
 	shutdownTimeout time.Duration
@@ -80,6 +81,7 @@ bus.`,
 	f.StringVar(&o.busListen, "bus-listen", "", "address the embedded bus listens on for other processes, e.g. 127.0.0.1:4222 (default: none)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics (empty: off)")
 	f.StringVar(&o.webhookHost, "webhook-host", "", "address webhook event sources bind to (default: all interfaces, as Argo)")
+	f.StringVar(&o.secretsDir, "secrets-dir", "", "read Secret keys from files DIR/<secret>/<key> instead of the cluster (webhook tokens without Kubernetes)")
 	f.Float32Var(&o.kubeQPS, "kube-qps", kube.DefaultQPS, "Kubernetes client queries per second")
 	f.IntVar(&o.kubeBurst, "kube-burst", kube.DefaultBurst, "Kubernetes client burst")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight publishes")
@@ -125,6 +127,7 @@ func runRun(ctx context.Context, stderr io.Writer, o runOptions) error {
 		Kube:            kubeCfg,
 		Namespace:       o.namespace,
 		WebhookHost:     o.webhookHost,
+		SecretsDir:      o.secretsDir,
 		MetricsAddr:     o.metricsAddr,
 		ShutdownTimeout: o.shutdownTimeout,
 		Logger:          log,

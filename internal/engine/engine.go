@@ -47,6 +47,9 @@ type Config struct {
 	Kube *rest.Config
 	// Namespace is given to objects whose manifest names none.
 	Namespace string
+	// SecretsDir, when set, holds Secret keys as files (DIR/<name>/<key>),
+	// read instead of the cluster's Secrets.
+	SecretsDir string
 	// WebhookHost is the address webhook ports bind to ("" = all interfaces).
 	WebhookHost string
 	// MetricsAddr serves /healthz, /readyz and /metrics ("" = not served).
@@ -111,6 +114,10 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}()
 
+	var secrets eventsource.SecretReader
+	if cfg.SecretsDir != "" {
+		secrets = eventsource.FileSecrets(cfg.SecretsDir)
+	}
 	shared := eventsource.NewShared()
 	for _, es := range cfg.Bundle.EventSources() {
 		es := es.DeepCopy()
@@ -123,6 +130,7 @@ func Run(ctx context.Context, cfg Config) error {
 			Namespace:   es.Namespace,
 			Shared:      shared,
 			WebhookHost: cfg.WebhookHost,
+			Secrets:     secrets,
 			Checkpoints: state.Checkpoints(),
 			State:       state,
 		}

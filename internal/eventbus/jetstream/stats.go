@@ -1,0 +1,40 @@
+package jetstream
+
+import "sync/atomic"
+
+// Stats are the bus's counters since Connect, for export as metrics.
+type Stats struct {
+	// Published counts publishes the server acknowledged, duplicates included.
+	Published uint64
+	// Duplicates counts acknowledged publishes the server dropped as
+	// re-publishes of a stored event id.
+	Duplicates uint64
+	// PublishErrors counts publishes that failed.
+	PublishErrors uint64
+	// InFlight is the number of publishes awaiting their ack now.
+	InFlight int64
+	// Delivered counts messages handed to subscription handlers.
+	Delivered uint64
+	// Undecodable counts delivered messages that were not events; they were
+	// terminated.
+	Undecodable uint64
+}
+
+type counters struct {
+	published, duplicates, publishErrors atomic.Uint64
+	inFlight                             atomic.Int64
+	delivered, undecodable               atomic.Uint64
+}
+
+// Stats returns a snapshot of the bus's counters.
+func (b *Bus) Stats() Stats {
+	c := &b.stats
+	return Stats{
+		Published:     c.published.Load(),
+		Duplicates:    c.duplicates.Load(),
+		PublishErrors: c.publishErrors.Load(),
+		InFlight:      c.inFlight.Load(),
+		Delivered:     c.delivered.Load(),
+		Undecodable:   c.undecodable.Load(),
+	}
+}
