@@ -40,11 +40,13 @@ type Trigger struct {
 	// RateLimit caps how often the trigger runs.
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
-	// AtLeastOnce, when true, acknowledges events only after the trigger
-	// succeeded, so a crash leads to a re-run rather than a lost event.
-	// Defaults to false (at most once).
+	// AtLeastOnce says when the event is acknowledged. Herald acknowledges
+	// only after the trigger succeeded or failed for good (at-least-once)
+	// unless this is explicitly false, which keeps Argo Events' old
+	// fire-and-forget behaviour. (Argo's own default is false; a pointer
+	// tells "not set" from "false".)
 	// +optional
-	AtLeastOnce bool `json:"atLeastOnce,omitempty"`
+	AtLeastOnce *bool `json:"atLeastOnce,omitempty"`
 	// DlqTrigger runs with the same events when this trigger has failed all its
 	// retries and AtLeastOnce is set. The type is recursive, so the CRD
 	// schema does not describe it; Herald's validator checks it.
@@ -252,3 +254,7 @@ func (p *StatusPolicy) GetAllow() []int {
 	}
 	return out
 }
+
+// IsAtLeastOnce reports whether the trigger's events are acknowledged only
+// after it ran: unless atLeastOnce is explicitly false.
+func (t *Trigger) IsAtLeastOnce() bool { return t.AtLeastOnce == nil || *t.AtLeastOnce }

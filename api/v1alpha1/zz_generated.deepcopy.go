@@ -4181,6 +4181,11 @@ func (in *Trigger) DeepCopyInto(out *Trigger) {
 		*out = new(RateLimit)
 		**out = **in
 	}
+	if in.AtLeastOnce != nil {
+		in, out := &in.AtLeastOnce, &out.AtLeastOnce
+		*out = new(bool)
+		**out = **in
+	}
 	if in.DlqTrigger != nil {
 		in, out := &in.DlqTrigger, &out.DlqTrigger
 		*out = new(Trigger)

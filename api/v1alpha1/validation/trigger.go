@@ -60,11 +60,11 @@ func validateTrigger(r *report, path *field.Path, t *v1alpha1.Trigger, deps *dep
 	}
 	if t.DlqTrigger != nil {
 		dlq := path.Child("dlqTrigger")
-		if !t.AtLeastOnce {
-			r.add(invalid(path.Child("atLeastOnce"), false, "atLeastOnce must be true when dlqTrigger is set"))
+		if !t.IsAtLeastOnce() {
+			r.add(invalid(path.Child("atLeastOnce"), false, "atLeastOnce must not be false when dlqTrigger is set"))
 		}
-		if !t.DlqTrigger.AtLeastOnce {
-			r.add(invalid(dlq.Child("atLeastOnce"), false, "atLeastOnce must be true within dlqTrigger"))
+		if !t.DlqTrigger.IsAtLeastOnce() {
+			r.add(invalid(dlq.Child("atLeastOnce"), false, "atLeastOnce must not be false within dlqTrigger"))
 		}
 		validateTrigger(r, dlq, t.DlqTrigger, deps, s)
 	}

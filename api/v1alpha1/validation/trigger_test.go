@@ -351,22 +351,24 @@ func TestValidateTriggerOptions(t *testing.T) {
 		{
 			name: "dlqTrigger valid",
 			mutate: func(sn *v1alpha1.Sensor) {
-				first(sn).AtLeastOnce = true
+				first(sn).AtLeastOnce = ptr(true)
 				dlq := logTrigger("dead-letters")
-				dlq.AtLeastOnce = true
+				dlq.AtLeastOnce = ptr(true)
 				first(sn).DlqTrigger = &dlq
 			},
 		},
 		{
-			name: "dlqTrigger without atLeastOnce, checked recursively",
+			name: "dlqTrigger with atLeastOnce false, checked recursively",
 			mutate: func(sn *v1alpha1.Sensor) {
+				first(sn).AtLeastOnce = ptr(false)
 				dlq := logTrigger("")
+				dlq.AtLeastOnce = ptr(false)
 				dlq.RateLimit = &v1alpha1.RateLimit{Unit: "Week", RequestsPerUnit: 1}
 				first(sn).DlqTrigger = &dlq
 			},
 			errs: []string{
-				"spec.triggers[0].atLeastOnce: atLeastOnce must be true when dlqTrigger is set",
-				"spec.triggers[0].dlqTrigger.atLeastOnce: atLeastOnce must be true within dlqTrigger",
+				"spec.triggers[0].atLeastOnce: atLeastOnce must not be false when dlqTrigger is set",
+				"spec.triggers[0].dlqTrigger.atLeastOnce: atLeastOnce must not be false within dlqTrigger",
 				"spec.triggers[0].dlqTrigger.template.name: trigger name is required",
 				`spec.triggers[0].dlqTrigger.rateLimit.unit: unknown unit "Week" (want Second, Minute, Hour)`,
 			},

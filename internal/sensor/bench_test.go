@@ -1,0 +1,56 @@
+package sensor
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/trigger"
+)
+
+// nopTrigger does nothing.
+type nopTrigger struct{}
+
+func (nopTrigger) Execute(context.Context, *trigger.Request) (trigger.Result, error) {
+	return trigger.Result{}, nil
+}
+
+func nopKind(name string) trigger.Kind {
+	return trigger.Kind{Name: name, New: func(trigger.Env, *v1alpha1.Sensor, *v1alpha1.Trigger) (trigger.Trigger, error) {
+		return nopTrigger{}, nil
+	}}
+}
+
+// BenchmarkSensorEvaluate runs the auto-ingress Sensor's per-event work
+// (transform, filters, trigger parameters, firing a no-op trigger) on the
+// scenario's Service event, without a bus.
+func BenchmarkSensorEvaluate(b *testing.B) {
+	manifest, err := os.ReadFile("testdata/ingress-sn.yaml")
+	require.NoError(b, err)
+	payload, err := os.ReadFile("testdata/payload.json")
+	require.NoError(b, err)
+	e, err := newEngine(Config{
+		Sensor:   sensorYAML(b, string(manifest)),
+		Registry: trigger.NewRegistry(nopKind("k8s"), nopKind("log")),
+	})
+	require.NoError(b, err)
+	ev := &event.Event{
+		ID: "bench", Source: "ingress-es", Subject: "svc-events", Type: "resource",
+		Time: time.Now(), DataContentType: event.ContentTypeJSON, Data: payload,
+	}
+	ctx := context.Background()
+	require.Equal(b, done, e.process(ctx, ev, 1))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if e.process(ctx, ev, 1) != done {
+			b.Fatal("event not done")
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

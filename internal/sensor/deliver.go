@@ -1,0 +1,87 @@
+package sensor
+
+import (
+	"context"
+	"time"
+
+	"github.com/herald-dev/herald/internal/eventbus"
+)
+
+// handle processes one delivered message and settles it: acknowledged when
+// it is done with, redelivered later after a transient failure, given back
+// at once when the Sensor stops in the middle. When every trigger is at
+// most once it is acknowledged before anything fires, as Argo does.
+func (e *engine) handle(ctx context.Context, m eventbus.Message) {
+	ev := m.Event()
+	e.metrics.EventReceived()
+	delivered := m.NumDelivered()
+	if e.ackFirst() {
+		if err := m.Ack(ctx); err != nil {
+			e.log.Warn("event not acknowledged", "event_id", ev.ID, "error", err)
+		}
+		e.process(ctx, ev, delivered)
+		return
+	}
+	stop := e.keepAlive(m)
+	res := e.process(ctx, ev, delivered)
+	stop()
+	switch res {
+	case done:
+		if err := m.Ack(ctx); err != nil {
+			e.log.Warn("event not acknowledged", "event_id", ev.ID, "error", err)
+		}
+	case retry:
+		delay := e.redelivery(delivered)
+		e.log.Info("event to be redelivered", "event_id", ev.ID, "delivered", delivered, "delay", delay)
+		if err := m.Nak(delay); err != nil {
+			e.log.Warn("event not handed back", "event_id", ev.ID, "error", err)
+		}
+	case interrupted:
+		giveBack(m)
+	}
+}
+
+// ackFirst reports whether no trigger waits for its outcome.
+func (e *engine) ackFirst() bool {
+	for _, t := range e.triggers {
+		if t.atLeastOnce {
+			return false
+		}
+	}
+	return true
+}
+
+// keepAlive extends the ack wait of m while its triggers run (retries may
+// take longer than the ack wait) and returns the function that stops it.
+func (e *engine) keepAlive(m eventbus.Message) (stop func()) {
+	every := e.ackWait / 3
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+				if err := m.InProgress(); err != nil {
+					e.log.Debug("ack wait not extended", "event_id", m.Event().ID, "error", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-finished
+	}
+}
+
+// giveBack asks the bus to redeliver m now.
+func giveBack(m eventbus.Message) {
+	_ = m.Nak(0)
+}

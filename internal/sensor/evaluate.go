@@ -1,0 +1,164 @@
+package sensor
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/herald-dev/herald/internal/event"
+)
+
+// outcome is what becomes of a delivered event once its triggers ran.
+type outcome int
+
+const (
+	// done: every trigger succeeded or failed for good; acknowledge.
+	done outcome = iota
+	// retry: a trigger failed transiently; redeliver later.
+	retry
+	// interrupted: the Sensor is stopping; give the event back untouched.
+	interrupted
+)
+
+// worst combines two outcomes: interrupted beats retry beats done.
+func worst(a, b outcome) outcome { return max(a, b) }
+
+// process evaluates one event against the Sensor and fires the triggers
+// whose conditions it completes. delivered counts the deliveries of the
+// event (from 1). It is the Sensor's per-event work, without the bus.
+func (e *engine) process(ctx context.Context, ev *event.Event, delivered uint64) outcome {
+	matched := e.match(ctx, ev)
+	if len(matched) == 0 {
+		return done
+	}
+	final := delivered >= uint64(e.maxDeliver)
+	res := done
+	for _, t := range e.triggers {
+		if !t.atLeastOnce && delivered > 1 {
+			// At most once: it may have fired on an earlier delivery.
+			continue
+		}
+		if t.gathers {
+			res = worst(res, e.gather(ctx, t, matched, ev.ID, final))
+			continue
+		}
+		// Argo fires such a trigger once per dependency the event satisfies,
+		// with that dependency's event alone.
+		for _, d := range e.deps {
+			name := d.spec.Name
+			if tev := matched[name]; tev != nil && t.deps[name] {
+				res = worst(res, e.fireTrigger(ctx, t, map[string]*event.Event{name: tev}, ev.ID, final))
+			}
+		}
+	}
+	return res
+}
+
+// match runs ev through the transform and filters of every dependency on
+// its EventSource event and returns the transformed event by name of each
+// dependency that takes it.
+func (e *engine) match(ctx context.Context, ev *event.Event) map[string]*event.Event {
+	var out map[string]*event.Event
+	for _, d := range e.deps {
+		if d.spec.EventSourceName != ev.Source || d.spec.EventName != ev.Subject {
+			continue
+		}
+		name := d.spec.Name
+		tev, err := d.transform.Apply(ctx, ev)
+		if err != nil {
+			e.log.Warn("event transform failed", "dependency", name, "event_id", ev.ID, "error", err)
+			e.metrics.EventFiltered(name, ReasonTransformError)
+			continue
+		}
+		res, err := d.filter.MatchContext(ctx, tev, e.now())
+		if err != nil {
+			e.log.Warn("event filter failed", "dependency", name, "event_id", ev.ID, "error", err)
+			e.metrics.EventFiltered(name, ReasonFilterError)
+			continue
+		}
+		if !res.Pass {
+			if e.log.Enabled(ctx, slog.LevelDebug) {
+				e.log.Debug("event filtered out", "dependency", name, "event_id", ev.ID, "reasons", res.String())
+			}
+			e.metrics.EventFiltered(name, ReasonFilter)
+			continue
+		}
+		if out == nil {
+			out = make(map[string]*event.Event, 1)
+		}
+		out[name] = tev
+	}
+	return out
+}
+
+// gather adds the matched events to what trigger t has gathered and fires
+// it when its condition holds, clearing what it gathered (all of the
+// trigger's dependencies, as Argo does) once the firing is over.
+func (e *engine) gather(ctx context.Context, t *compiledTrigger, matched map[string]*event.Event, eventID string, final bool) outcome {
+	relevant := false
+	for name := range matched {
+		relevant = relevant || t.deps[name]
+	}
+	if !relevant {
+		return done
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p, err := e.state.Load(ctx, t.stateKey)
+	if err != nil {
+		t.log.Warn("sensor state not loaded", "event_id", eventID, "error", err)
+		return interruptedOr(ctx, retry)
+	}
+	now := e.now()
+	for name, s := range p {
+		if !t.deps[name] || t.expired(s.At, now) {
+			delete(p, name)
+		}
+	}
+	for _, d := range e.deps {
+		if tev := matched[d.spec.Name]; tev != nil && t.deps[d.spec.Name] {
+			p[d.spec.Name] = StoredEvent{Event: tev, At: now}
+		}
+	}
+	if !t.expr.Eval(func(name string) bool { _, ok := p[name]; return ok }) {
+		t.log.Debug("trigger conditions not met yet", "event_id", eventID, "gathered", len(p))
+		if err := e.state.Save(ctx, t.stateKey, p); err != nil {
+			t.log.Warn("sensor state not saved", "event_id", eventID, "error", err)
+			return interruptedOr(ctx, retry)
+		}
+		return done
+	}
+	events := make(map[string]*event.Event, len(p))
+	for name, s := range p {
+		events[name] = s.Event
+	}
+	res := e.fireTrigger(ctx, t, events, eventID, final)
+	if res != done {
+		// The gathered events stay as they were; the redelivered event
+		// completes the condition again.
+		return res
+	}
+	if err := e.state.Save(ctx, t.stateKey, nil); err != nil {
+		t.log.Warn("sensor state not cleared", "event_id", eventID, "error", err)
+	}
+	return done
+}
+
+// expired reports whether a conditionsReset schedule passed between at and
+// now.
+func (t *compiledTrigger) expired(at, now time.Time) bool {
+	for _, s := range t.resets {
+		if next := s.Next(at); !next.IsZero() && !next.After(now) {
+			return true
+		}
+	}
+	return false
+}
+
+// interruptedOr is interrupted when ctx ended, o otherwise.
+func interruptedOr(ctx context.Context, o outcome) outcome {
+	if ctx.Err() != nil {
+		return interrupted
+	}
+	return o
+}

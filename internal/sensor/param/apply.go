@@ -1,0 +1,204 @@
+package param
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/event"
+)
+
+// Apply writes each parameter, in order, into the JSON document doc and
+// returns the new document; doc itself is not modified. It compiles params
+// and calls (*Compiled).Apply.
+func Apply(doc []byte, params []v1alpha1.TriggerParameter, events map[string]*event.Event) ([]byte, error) {
+	c, err := Compile(params)
+	if err != nil {
+		return nil, err
+	}
+	return c.Apply(doc, events)
+}
+
+// Payload builds a request body from params, as Argo's ConstructPayload does
+// for the http, kafka, nats, ... payload fields. It compiles params and
+// calls (*Compiled).Payload.
+func Payload(params []v1alpha1.TriggerParameter, events map[string]*event.Event) ([]byte, error) {
+	c, err := Compile(params)
+	if err != nil {
+		return nil, err
+	}
+	return c.Payload(events)
+}
+
+// ApplyToObject rewrites a Kubernetes object with params, as Argo's
+// ApplyResourceParameters does for the k8s and argoWorkflow triggers. It
+// compiles params and calls (*Compiled).ApplyToObject.
+func ApplyToObject(obj *unstructured.Unstructured, params []v1alpha1.TriggerParameter, events map[string]*event.Event) error {
+	c, err := Compile(params)
+	if err != nil {
+		return err
+	}
+	return c.ApplyToObject(obj, events)
+}
+
+// ApplyToTemplate applies trigger-level parameters (spec.triggers[i].parameters)
+// to a trigger template, as Argo's ApplyTemplateParameters does. It compiles
+// params and calls (*Compiled).ApplyToTemplate.
+func ApplyToTemplate(tmpl *v1alpha1.TriggerTemplate, params []v1alpha1.TriggerParameter, events map[string]*event.Event) (*v1alpha1.TriggerTemplate, error) {
+	c, err := Compile(params)
+	if err != nil {
+		return nil, err
+	}
+	return c.ApplyToTemplate(tmpl, events)
+}
+
+// Apply writes each parameter, in order, into the JSON document doc (empty
+// doc means a new one) and returns the new document; doc is not modified.
+// Like Argo's ApplyParams:
+//
+//   - A parameter whose value is Skip (no event, no default) is left out.
+//   - dest is an sjson path: dots separate keys, "\." is a dot inside a key,
+//     a number indexes an array (missing elements are padded with null), and
+//     "-1" appends to an array. Missing objects are created.
+//   - overwrite (or no operation) replaces the value at dest.
+//   - append and prepend, when dest exists, write the string
+//     old+new or new+old, where old is the existing value as gjson prints it
+//     (numbers and booleans as text, objects as JSON text, null as "") and
+//     the result is always a string, even with useRawData. When dest does
+//     not exist they write the value as overwrite does.
+//   - The value is written raw (its JSON type kept) when Value.Raw, else as
+//     a JSON string.
+//
+// Errors name the parameter: an unresolved value (ErrUnresolved, or
+// ErrEventData), a path sjson refuses (ErrDest), or a doc that is not JSON
+// (ErrInvalidDocument).
+func (c *Compiled) Apply(doc []byte, events map[string]*event.Event) ([]byte, error) {
+	if len(doc) > 0 && !json.Valid(doc) {
+		return nil, ErrInvalidDocument
+	}
+	var cache renderCache
+	for i := range c.params {
+		p := &c.params[i]
+		v, err := p.src.resolve(events, &cache)
+		if err != nil {
+			return nil, p.errorf(err)
+		}
+		if v.Skip {
+			continue
+		}
+		text, raw := v.Text, v.Raw
+		switch p.op {
+		case v1alpha1.TriggerParameterOpAppend, v1alpha1.TriggerParameterOpPrepend:
+			if cur := gjson.GetBytes(doc, p.dest); cur.Exists() {
+				raw = false
+				if p.op == v1alpha1.TriggerParameterOpAppend {
+					text = cur.String() + text
+				} else {
+					text += cur.String()
+				}
+			}
+		}
+		if doc, err = set(doc, p.dest, text, raw); err != nil {
+			return nil, p.errorf(err)
+		}
+	}
+	return doc, nil
+}
+
+// Payload builds a JSON document from nothing with params, as Argo's
+// ConstructPayload does: each value is written at its dest (overwrite; the
+// operation field is ignored there, as in Argo). With no value written the
+// payload is nil (an empty body). A first dest that is a number makes the
+// payload an array, as sjson does. Herald departs from Argo v1.9 for a
+// parameter whose dependency has no event and no default: it is left out,
+// where Argo's sensor dereferences a nil value and panics.
+func (c *Compiled) Payload(events map[string]*event.Event) ([]byte, error) {
+	var payload []byte
+	var cache renderCache
+	for i := range c.params {
+		p := &c.params[i]
+		v, err := p.src.resolve(events, &cache)
+		if err != nil {
+			return nil, p.errorf(err)
+		}
+		if v.Skip {
+			continue
+		}
+		if payload, err = set(payload, p.dest, v.Text, v.Raw); err != nil {
+			return nil, p.errorf(err)
+		}
+	}
+	return payload, nil
+}
+
+// ApplyToObject rewrites obj in place, as Argo's ApplyResourceParameters
+// does: the object is encoded as JSON (keys sorted), the parameters applied,
+// and the result decoded back, so numbers come back as int64 when integral
+// and float64 otherwise, and an object whose kind has been removed is an
+// error. obj is unchanged when an error is returned. With no parameters
+// nothing is done.
+func (c *Compiled) ApplyToObject(obj *unstructured.Unstructured, events map[string]*event.Event) error {
+	if len(c.params) == 0 {
+		return nil
+	}
+	doc, err := obj.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("encoding object: %w", err)
+	}
+	if doc, err = c.Apply(doc, events); err != nil {
+		return err
+	}
+	var out unstructured.Unstructured
+	if err := out.UnmarshalJSON(doc); err != nil {
+		return fmt.Errorf("decoding object after parameters: %w", err)
+	}
+	obj.Object = out.Object
+	return nil
+}
+
+// ApplyToTemplate returns tmpl rewritten by trigger-level parameters, as
+// Argo's ApplyTemplateParameters does: the template is encoded as JSON
+// (dest paths are relative to it, e.g. "k8s.operation" or
+// "k8s.source.resource.metadata.name"), the parameters applied, and the
+// result decoded into a new template. tmpl is not modified; with no
+// parameters it is returned as it is.
+func (c *Compiled) ApplyToTemplate(tmpl *v1alpha1.TriggerTemplate, events map[string]*event.Event) (*v1alpha1.TriggerTemplate, error) {
+	if len(c.params) == 0 {
+		return tmpl, nil
+	}
+	doc, err := json.Marshal(tmpl)
+	if err != nil {
+		return nil, fmt.Errorf("encoding trigger template: %w", err)
+	}
+	if doc, err = c.Apply(doc, events); err != nil {
+		return nil, err
+	}
+	out := &v1alpha1.TriggerTemplate{}
+	if err := json.Unmarshal(doc, out); err != nil {
+		return nil, fmt.Errorf("decoding trigger template after parameters: %w", err)
+	}
+	return out, nil
+}
+
+func (p *compiledParam) errorf(err error) error {
+	return fmt.Errorf("parameter %d (dest %q): %w", p.index, p.dest, err)
+}
+
+// set writes text at path, as JSON text when raw, else as a JSON string.
+func set(doc []byte, path, text string, raw bool) ([]byte, error) {
+	var out []byte
+	var err error
+	if raw {
+		out, err = sjson.SetRawBytes(doc, path, []byte(text))
+	} else {
+		out, err = sjson.SetBytes(doc, path, text)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDest, err)
+	}
+	return out, nil
+}

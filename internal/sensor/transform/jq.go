@@ -1,0 +1,66 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/itchyny/gojq"
+)
+
+// compileJQ parses and compiles a jq program once. Argo parses it for every
+// event and compiles it as it runs; a compile error (an unknown function,
+// say) then shows as the first output, which Argo rejects as not an
+// object. Either way no event gets through.
+func compileJQ(src string) (*gojq.Code, error) {
+	query, err := gojq.Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("%w: jq: %w", ErrInvalidTransform, err)
+	}
+	code, err := gojq.Compile(query)
+	if err != nil {
+		return nil, fmt.Errorf("%w: jq: %w", ErrInvalidTransform, err)
+	}
+	return code, nil
+}
+
+// runJQ runs the program and returns its first output, which must be an
+// object. The rest of the outputs are never computed.
+func (t *Transform) runJQ(ctx context.Context, data map[string]any) (any, error) {
+	v, ok := t.jq.RunWithContext(ctx, data).Next()
+	if !ok {
+		return nil, ErrNoOutput
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		return v, nil
+	case error:
+		if errors.Is(v, context.DeadlineExceeded) || errors.Is(v, context.Canceled) {
+			return nil, t.timedOut(ctx, fmt.Errorf("jq: %w", v))
+		}
+		var halt *gojq.HaltError
+		if errors.As(v, &halt) && halt.Value() == nil {
+			// `halt` stops without output.
+			return nil, ErrNoOutput
+		}
+		return nil, fmt.Errorf("%w: jq: %w", ErrNotObject, v)
+	default:
+		return nil, fmt.Errorf("%w: jq gave %s", ErrNotObject, jqType(v))
+	}
+}
+
+// jqType names the jq type of an output, for errors.
+func jqType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	default:
+		return "a number"
+	}
+}
