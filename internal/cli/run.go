@@ -20,6 +20,8 @@ import (
 	_ "github.com/herald-dev/herald/internal/eventsource/all" // every event source kind
 	"github.com/herald-dev/herald/internal/kube"
 	"github.com/herald-dev/herald/internal/manifest"
+	"github.com/herald-dev/herald/internal/trigger"
+	_ "github.com/herald-dev/herald/internal/trigger/all" // every trigger kind
 )
 
 type runOptions struct {
@@ -47,8 +49,9 @@ func newRunCommand() *cobra.Command {
 		Short: "Run EventSources and Sensors from manifests in this process",
 		Long: `Run loads EventBus, EventSource and Sensor manifests (files or directories),
 validates them all first — with the same messages as "herald lint"; nothing starts
-if one is invalid — then runs every EventSource in this one process, publishing
-their events durably to the event bus.
+if one is invalid — then runs every EventSource and every Sensor in this one process: sources
+publish their events durably to the event bus, Sensors consume them at least
+once and fire their triggers.
 
 The event bus is NATS JetStream, embedded in this process by default with its
 store under --data-dir; --bus-url (or an EventBus with jetstreamExotic.url)
@@ -121,6 +124,7 @@ func runRun(ctx context.Context, stderr io.Writer, o runOptions) error {
 	return engine.Run(ctx, engine.Config{
 		Bundle:          b,
 		Sources:         eventsource.Default,
+		Triggers:        trigger.Default,
 		DataDir:         o.dataDir,
 		BusURLs:         o.busURLs,
 		BusListen:       o.busListen,

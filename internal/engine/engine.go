@@ -1,6 +1,6 @@
 // Package engine runs a bundle of Herald objects in one process: it starts
-// (or connects to) the event bus, runs every EventSource with the shared
-// clients, servers and informers, serves health and metrics, and shuts all of
+// (or connects to) the event bus, runs every EventSource and every Sensor
+// with the shared clients, servers and informers, serves health and metrics, and shuts all of
 // it down in order — sources first, then in-flight publishes are drained,
 // then the bus.
 package engine
@@ -27,6 +27,7 @@ import (
 	"github.com/herald-dev/herald/internal/eventsource/kvstate"
 	"github.com/herald-dev/herald/internal/metrics"
 	"github.com/herald-dev/herald/internal/ops"
+	"github.com/herald-dev/herald/internal/trigger"
 )
 
 // Config says what to run and where.
@@ -35,6 +36,8 @@ type Config struct {
 	Bundle *bundle.Bundle
 	// Sources are the event source kinds available.
 	Sources *eventsource.Registry
+	// Triggers are the trigger kinds available.
+	Triggers *trigger.Registry
 	// DataDir holds the embedded bus's store.
 	DataDir string
 	// BusURLs, when set, name an external JetStream cluster instead of the
@@ -153,8 +156,33 @@ func Run(ctx context.Context, cfg Config) error {
 			}
 		}()
 	}
-	if n := len(cfg.Bundle.Sensors()); n > 0 {
-		log.Warn("sensors are loaded and validated but not run by this build yet", "sensors", n)
+	if len(cfg.Bundle.Sensors()) > 0 {
+		runner, err := newSensorRunner(ctx, cfg, bus, metrics.NewSensors(reg), secrets, dyn)
+		if err != nil {
+			return err
+		}
+		for _, sn := range cfg.Bundle.Sensors() {
+			sn := sn.DeepCopy()
+			if sn.Namespace == "" {
+				sn.Namespace = cfg.Namespace
+			}
+			snLog := log.With("namespace", sn.Namespace, "sensor", sn.Name)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for attempt := 0; runCtx.Err() == nil; attempt++ {
+					err := runner.run(runCtx, sn, snLog)
+					if runCtx.Err() != nil {
+						return
+					}
+					snLog.Error("sensor stopped; restarting", "error", err)
+					select {
+					case <-runCtx.Done():
+					case <-time.After(sensorRestartBackoff(attempt)):
+					}
+				}
+			}()
+		}
 	}
 	ready.Store(true)
 	log.Info("herald running", "eventsources", len(cfg.Bundle.EventSources()), "sensors", len(cfg.Bundle.Sensors()))
@@ -184,7 +212,14 @@ func connectBus(ctx context.Context, cfg Config) (*jetstream.Bus, func(), error)
 			}
 		}
 	}
-	opts := jetstream.Options{Name: "herald", Logger: log.With("component", "eventbus")}
+	// One handler goroutine per subscription: a Sensor queues each message
+	// by object and returns at once, so this keeps the stream's order without
+	// costing parallelism. New Sensors see every event since this process
+	// started, whichever of them and the sources starts first.
+	opts := jetstream.Options{
+		Name: "herald", Logger: log.With("component", "eventbus"),
+		HandlerWorkers: 1, DeliverSince: time.Now().Add(-time.Second),
+	}
 	var embedded *jetstream.Embedded
 	if len(urls) > 0 {
 		opts.URLs = urls

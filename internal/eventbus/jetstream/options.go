@@ -66,6 +66,11 @@ type Options struct {
 	// after its creation, as Argo Events' sensors do. An existing durable
 	// always resumes where it stopped.
 	DeliverAll bool
+	// DeliverSince makes a durable consumer created for the first time start
+	// with the events stored since that time (the process's start, say), so
+	// subscribers started together with the publishers miss none of their
+	// events, however the two race. Ignored when DeliverAll is set.
+	DeliverSince time.Time
 	// Logger receives the bus's logs (nil: discarded).
 	Logger *slog.Logger
 }

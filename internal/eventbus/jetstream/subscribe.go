@@ -218,8 +218,13 @@ func (b *Bus) consumerConfig(sub eventbus.Subscription) (jetstream.ConsumerConfi
 		MaxDeliver:    orDefault(sub.MaxDeliver, -1),
 		MaxAckPending: orDefault(sub.MaxAckPending, DefaultMaxAckPending),
 	}
-	if b.opts.DeliverAll {
+	switch {
+	case b.opts.DeliverAll:
 		cfg.DeliverPolicy = jetstream.DeliverAllPolicy
+	case !b.opts.DeliverSince.IsZero():
+		cfg.DeliverPolicy = jetstream.DeliverByStartTimePolicy
+		since := b.opts.DeliverSince
+		cfg.OptStartTime = &since
 	}
 	if len(filters) == 1 {
 		cfg.FilterSubject = filters[0]

@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/eventbus/jetstream"
+	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/metrics"
+	"github.com/herald-dev/herald/internal/sensor"
+	"github.com/herald-dev/herald/internal/trigger"
+	"github.com/herald-dev/herald/internal/trigger/clients"
+)
+
+// sensorRunner runs the Sensors of a bundle on a bus.
+type sensorRunner struct {
+	cfg     Config
+	bus     *jetstream.Bus
+	state   sensor.State
+	metrics *metrics.Sensors
+	env     trigger.Env
+}
+
+func newSensorRunner(ctx context.Context, cfg Config, bus *jetstream.Bus, m *metrics.Sensors, secrets eventsource.SecretReader, dyn dynamic.Interface) (*sensorRunner, error) {
+	kv, err := bus.KeyValue(ctx, "herald-sensors")
+	if err != nil {
+		return nil, fmt.Errorf("opening the sensors' state bucket: %w", err)
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	env := trigger.Env{
+		Kube: cfg.Kube,
+		HTTP: &http.Client{Transport: transport},
+	}
+	if cfg.Kube != nil {
+		factory := clients.NewFactory(cfg.Kube, cfg.Kube.QPS, cfg.Kube.Burst)
+		env.Clients = factory.Dynamic
+	} else {
+		env.Clients = func(string) (dynamic.Interface, error) {
+			return nil, trigger.Terminal(eventsource.ErrNoCluster)
+		}
+	}
+	env.Secrets = func(ctx context.Context, namespace string, sel *corev1.SecretKeySelector) ([]byte, error) {
+		return eventsource.Env{Namespace: namespace, Secrets: secrets, Dynamic: dyn}.ReadSecret(ctx, sel)
+	}
+	return &sensorRunner{cfg: cfg, bus: bus, state: sensor.NewKVState(kv), metrics: m, env: env}, nil
+}
+
+// run runs one Sensor until ctx ends.
+func (r *sensorRunner) run(ctx context.Context, sn *v1alpha1.Sensor, log *slog.Logger) error {
+	env := r.env
+	env.Logger = log
+	firers := &firerSet{}
+	return sensor.Run(ctx, sensor.Config{
+		Sensor:   sn,
+		Bus:      r.bus,
+		Registry: r.cfg.Triggers,
+		Env:      env,
+		State:    r.state,
+		Fire:     firers.fire,
+		Metrics:  r.metrics.For(sn.Namespace, sn.Name),
+		Logger:   log,
+	})
+}
+
+// firerSet keeps one Firer (retry strategy and rate limit) per trigger spec,
+// found by the trigger's name so that templates rewritten by parameters share
+// their trigger's rate limit.
+type firerSet struct {
+	mu     sync.Mutex
+	byName map[string]*trigger.Firer
+}
+
+func (s *firerSet) fire(ctx context.Context, t trigger.Trigger, req *trigger.Request, spec *v1alpha1.Trigger) (trigger.Result, error) {
+	f, err := s.get(spec)
+	if err != nil {
+		return trigger.Result{}, trigger.Terminal(err)
+	}
+	return f.Fire(ctx, t, req)
+}
+
+func (s *firerSet) get(spec *v1alpha1.Trigger) (*trigger.Firer, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byName == nil {
+		s.byName = map[string]*trigger.Firer{}
+	}
+	name := ""
+	if spec.Template != nil {
+		name = spec.Template.Name
+	}
+	if f, ok := s.byName[name]; ok {
+		return f, nil
+	}
+	f, err := trigger.NewFirer(spec)
+	if err != nil {
+		return nil, fmt.Errorf("setting up the retry strategy of trigger %s: %w", name, err)
+	}
+	s.byName[name] = f
+	return f, nil
+}
+
+// sensorRestartBackoff paces restarts of a Sensor whose run failed.
+func sensorRestartBackoff(attempt int) time.Duration {
+	d := time.Second << min(attempt, 5)
+	return min(d, 30*time.Second)
+}

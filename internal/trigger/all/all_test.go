@@ -1,0 +1,17 @@
+package all_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herald-dev/herald/internal/trigger"
+	_ "github.com/herald-dev/herald/internal/trigger/all"
+)
+
+func TestEveryKindRegistered(t *testing.T) {
+	names := trigger.Default.Names()
+	for _, want := range []string{"http", "k8s", "log"} {
+		require.Contains(t, names, want)
+	}
+}

@@ -1,0 +1,225 @@
+package k8s
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/sensor/param"
+	"github.com/herald-dev/herald/internal/trigger"
+	"github.com/herald-dev/herald/internal/trigger/clients"
+)
+
+var _ trigger.Trigger = (*k8sTrigger)(nil)
+
+// k8sTrigger is one k8s trigger of a Sensor.
+type k8sTrigger struct {
+	env      trigger.Env
+	clients  clientSet
+	sensor   *v1alpha1.Sensor
+	name     string
+	identity string
+	// prepared is the template's k8s spec made ready at construction; a
+	// request whose trigger-level parameters rewrote it is prepared anew.
+	prepared *prepared
+
+	httpOnce     sync.Once
+	httpVerify   *http.Client
+	httpInsecure *http.Client
+}
+
+// prepared is a k8s spec checked and ready to execute.
+type prepared struct {
+	spec   *v1alpha1.StandardK8STrigger
+	op     v1alpha1.KubernetesResourceOperation
+	params *param.Compiled
+	// static is the decoded object of a resource or inline source (copied
+	// before each use); staticErr is why it could not be decoded.
+	static    *unstructured.Unstructured
+	staticErr error
+}
+
+func newTrigger(env trigger.Env, opts Options, sensor *v1alpha1.Sensor, t *v1alpha1.Trigger) (*k8sTrigger, error) {
+	if t == nil || t.Template == nil || t.Template.K8s == nil {
+		return nil, errors.New("building the k8s trigger: the template has no k8s field")
+	}
+	p, err := prepare(t.Template.K8s)
+	if err != nil {
+		return nil, fmt.Errorf("building k8s trigger %s: %w", t.Template.Name, err)
+	}
+	cs, err := newClientSet(env, opts)
+	if err != nil {
+		return nil, fmt.Errorf("building k8s trigger %s: %w", t.Template.Name, err)
+	}
+	sa := opts.DefaultServiceAccount
+	if sensor.Spec.Template != nil && sensor.Spec.Template.ServiceAccountName != "" {
+		sa = sensor.Spec.Template.ServiceAccountName
+	}
+	identity := ""
+	if sa != "" {
+		identity = clients.ServiceAccountIdentity(sensor.Namespace, sa)
+	}
+	return &k8sTrigger{env: env, clients: cs, sensor: sensor, name: t.Template.Name, identity: identity, prepared: p}, nil
+}
+
+// prepare checks spec and decodes what does not change between firings.
+func prepare(spec *v1alpha1.StandardK8STrigger) (*prepared, error) {
+	p := &prepared{spec: spec, op: spec.Operation}
+	if p.op == "" {
+		p.op = v1alpha1.K8sOperationCreate
+	}
+	switch p.op {
+	case v1alpha1.K8sOperationCreate, v1alpha1.K8sOperationUpdate, v1alpha1.K8sOperationPatch,
+		v1alpha1.K8sOperationDelete, v1alpha1.K8sOperationApply:
+	default:
+		return nil, trigger.Terminal(fmt.Errorf("unknown operation %q (want create, update, patch, delete or apply)", spec.Operation))
+	}
+	params, err := param.Compile(spec.Parameters)
+	if err != nil {
+		return nil, trigger.Terminal(fmt.Errorf("compiling the k8s parameters: %w", err))
+	}
+	p.params = params
+	if spec.Source == nil {
+		return nil, trigger.Terminal(errors.New("the k8s trigger has no source"))
+	}
+	switch {
+	case spec.Source.Resource != nil:
+		p.static, p.staticErr = decodeJSON(spec.Source.Resource.Value, "source.resource")
+	case spec.Source.Inline != nil:
+		p.static, p.staticErr = decodeYAML([]byte(*spec.Source.Inline), "source.inline")
+	}
+	return p, nil
+}
+
+// Execute performs the operation for one firing. Errors the API server
+// gives for a request no retry can fix (forbidden, invalid, bad request, an
+// unknown kind, an object that already exists without this event's id) and
+// errors in the rendered object are terminal; the others (conflicts,
+// timeouts, throttling, server errors, unreachable sources) are transient.
+func (t *k8sTrigger) Execute(ctx context.Context, req *trigger.Request) (trigger.Result, error) {
+	p := t.prepared
+	if req.Trigger != nil && req.Trigger.Template != nil && req.Trigger.Template.K8s != nil && req.Trigger.Template.K8s != p.spec {
+		var err error
+		if p, err = prepare(req.Trigger.Template.K8s); err != nil {
+			return trigger.Result{}, err
+		}
+	}
+	sensor := t.sensor
+	if req.Sensor != nil {
+		sensor = req.Sensor
+	}
+	obj, err := t.fetch(ctx, p, sensor.Namespace)
+	if err != nil {
+		return trigger.Result{}, err
+	}
+	if p.spec.LiveObject && p.op == v1alpha1.K8sOperationUpdate {
+		if obj, err = t.live(ctx, obj); err != nil {
+			return trigger.Result{}, err
+		}
+	}
+	if err := p.params.ApplyToObject(obj, req.Events); err != nil {
+		return trigger.Result{}, trigger.Terminal(fmt.Errorf("applying the k8s parameters: %w", err))
+	}
+	target, err := t.target(obj, sensor.Namespace)
+	if err != nil {
+		return trigger.Result{}, err
+	}
+	return t.run(ctx, p, target, sensor, req)
+}
+
+// target is the rendered object with what is needed to act on it.
+type target struct {
+	obj      *unstructured.Unstructured
+	mapping  *meta.RESTMapping
+	client   dynamic.ResourceInterface
+	identity string
+}
+
+// ref names the object, e.g. "networking.k8s.io/v1 Ingress playground/fortune".
+func (tg *target) ref() string {
+	name := tg.obj.GetName()
+	if name == "" {
+		name = tg.obj.GetGenerateName() + "*"
+	}
+	if ns := tg.obj.GetNamespace(); ns != "" {
+		name = ns + "/" + name
+	}
+	return tg.obj.GetAPIVersion() + " " + tg.obj.GetKind() + " " + name
+}
+
+// fail wraps err, returned while doing verb (e.g. "creating") on the object,
+// with the object and identity, and classifies it.
+func (tg *target) fail(verb string, err error) error {
+	as := ""
+	if tg.identity != "" {
+		as = " as " + tg.identity
+	}
+	return classify(fmt.Errorf("%s %s%s: %w", verb, tg.ref(), as, err))
+}
+
+// target maps obj to its resource, defaults its namespace and picks the
+// client of the trigger's identity.
+func (t *k8sTrigger) target(obj *unstructured.Unstructured, sensorNamespace string) (*target, error) {
+	mapping, err := t.mapping(obj)
+	if err != nil {
+		return nil, err
+	}
+	ns := ""
+	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		if ns = obj.GetNamespace(); ns == "" {
+			ns = sensorNamespace
+		}
+	}
+	obj.SetNamespace(ns)
+	dyn, err := t.clients.dynamic(t.identity)
+	if err != nil {
+		return nil, fmt.Errorf("getting the client of %q: %w", t.identity, err)
+	}
+	return &target{obj: obj, mapping: mapping, client: dyn.Resource(mapping.Resource).Namespace(ns), identity: t.identity}, nil
+}
+
+// mapping returns the REST mapping of obj's kind.
+func (t *k8sTrigger) mapping(obj *unstructured.Unstructured) (*meta.RESTMapping, error) {
+	gvk := obj.GroupVersionKind()
+	if gvk.Kind == "" || gvk.Version == "" {
+		return nil, trigger.Terminal(fmt.Errorf("the rendered object has no apiVersion or kind (apiVersion %q, kind %q)", obj.GetAPIVersion(), obj.GetKind()))
+	}
+	m, err := t.clients.mapper.RESTMapping(gvk.Group, gvk.Version, gvk.Kind)
+	if err != nil {
+		return nil, classify(fmt.Errorf("finding the resource of %s %s: %w", obj.GetAPIVersion(), obj.GetKind(), err))
+	}
+	return m, nil
+}
+
+// live returns the object obj names as it is in the cluster (the
+// liveObject option of the update operation).
+func (t *k8sTrigger) live(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	if obj.GetName() == "" {
+		return nil, trigger.Terminal(errors.New("liveObject: the source object must have a name"))
+	}
+	m, err := t.mapping(obj)
+	if err != nil {
+		return nil, err
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace && obj.GetNamespace() == "" {
+		return nil, trigger.Terminal(errors.New("liveObject: the source object must have a namespace"))
+	}
+	dyn, err := t.clients.dynamic(t.identity)
+	if err != nil {
+		return nil, fmt.Errorf("getting the client of %q: %w", t.identity, err)
+	}
+	tg := &target{obj: obj, mapping: m, identity: t.identity}
+	live, err := dyn.Resource(m.Resource).Namespace(obj.GetNamespace()).Get(ctx, obj.GetName(), metav1.GetOptions{})
+	if err != nil {
+		return nil, tg.fail("reading the live object", err)
+	}
+	return live, nil
+}
