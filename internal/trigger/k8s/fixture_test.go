@@ -3,7 +3,6 @@ package k8s
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -110,7 +109,7 @@ func grant(t testing.TB, ns, sa, group string, resources, verbs []string) {
 
 func testEnv() trigger.Env {
 	return trigger.Env{
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:  slog.New(slog.DiscardHandler),
 		Kube:    cp.Config,
 		Clients: factory.Dynamic,
 		HTTP:    http.DefaultClient,

@@ -192,8 +192,10 @@ func TestApplyTwiceIsOneObject(t *testing.T) {
 func TestClusterScopedKind(t *testing.T) {
 	ns := newNamespace(t)
 	sensor := sensorIn(ns, "")
-	tr := build(t, sensor, &v1alpha1.StandardK8STrigger{Source: resource(t, "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr\n"),
-		Parameters: []v1alpha1.TriggerParameter{nameParam}})
+	tr := build(t, sensor, &v1alpha1.StandardK8STrigger{
+		Source:     resource(t, "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr\n"),
+		Parameters: []v1alpha1.TriggerParameter{nameParam},
+	})
 	res, err := fire(t, tr, sensor, "ev", `{"name":"`+ns+`"}`)
 	require.NoError(t, err)
 	require.Equal(t, "rbac.authorization.k8s.io/v1 ClusterRole "+ns+" created", res.Ref, "no namespace for a cluster-scoped kind")

@@ -28,8 +28,10 @@ func TestConformance(t *testing.T) {
 		New: func(t *testing.T) trigger.Trigger { return newTrigger(t, resource(t, configMapYAML("x"))) },
 		Request: func(i int) *trigger.Request {
 			id := fmt.Sprintf("ev-%d", i)
-			ev := &event.Event{ID: id, Source: "es", Subject: "ev", Type: "webhook", DataContentType: event.ContentTypeJSON,
-				Data: fmt.Appendf(nil, `{"name":"c-%d"}`, i)}
+			ev := &event.Event{
+				ID: id, Source: "es", Subject: "ev", Type: "webhook", DataContentType: event.ContentTypeJSON,
+				Data: fmt.Appendf(nil, `{"name":"c-%d"}`, i),
+			}
 			return &trigger.Request{Sensor: sensor, Events: map[string]*event.Event{"dep": ev}, EventID: id}
 		},
 		Blocking: func(t *testing.T) trigger.Trigger {
