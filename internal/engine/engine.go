@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,7 +82,18 @@ func Run(ctx context.Context, cfg Config) error {
 		return nil
 	})
 
-	bus, stopBus, err := connectBus(ctx, cfg)
+	var secrets eventsource.SecretReader
+	if cfg.SecretsDir != "" {
+		secrets = eventsource.FileSecrets(cfg.SecretsDir)
+	}
+	var dyn dynamic.Interface
+	if cfg.Kube != nil {
+		var err error
+		if dyn, err = dynamic.NewForConfig(cfg.Kube); err != nil {
+			return fmt.Errorf("creating the Kubernetes client: %w", err)
+		}
+	}
+	bus, stopBus, err := connectBus(ctx, cfg, eventsource.Env{Dynamic: dyn, Secrets: secrets})
 	if err != nil {
 		return err
 	}
@@ -94,13 +106,6 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("opening the sources' state bucket: %w", err)
 	}
 	state := kvstate.New(kv)
-
-	var dyn dynamic.Interface
-	if cfg.Kube != nil {
-		if dyn, err = dynamic.NewForConfig(cfg.Kube); err != nil {
-			return fmt.Errorf("creating the Kubernetes client: %w", err)
-		}
-	}
 
 	runCtx, stopSources := context.WithCancel(ctx)
 	defer stopSources()
@@ -117,10 +122,6 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}()
 
-	var secrets eventsource.SecretReader
-	if cfg.SecretsDir != "" {
-		secrets = eventsource.FileSecrets(cfg.SecretsDir)
-	}
 	shared := eventsource.NewShared()
 	for _, es := range cfg.Bundle.EventSources() {
 		es := es.DeepCopy()
@@ -202,28 +203,37 @@ func Run(ctx context.Context, cfg Config) error {
 // connectBus connects to the external bus the flags or an EventBus manifest
 // name, or starts the embedded one. The returned func closes the connection
 // (draining in-flight publishes) and stops the embedded server.
-func connectBus(ctx context.Context, cfg Config) (*jetstream.Bus, func(), error) {
+func connectBus(ctx context.Context, cfg Config, secrets eventsource.Env) (*jetstream.Bus, func(), error) {
 	log := cfg.Logger
-	urls := cfg.BusURLs
-	if len(urls) == 0 {
-		for _, eb := range cfg.Bundle.EventBuses() {
-			if eb.Spec.JetStreamExotic != nil && eb.Spec.JetStreamExotic.URL != "" {
-				urls = []string{eb.Spec.JetStreamExotic.URL}
-			}
+	var opts jetstream.Options
+	// An EventBus with jetstreamExotic names an existing server, with its
+	// credentials, TLS and stream limits.
+	for _, eb := range cfg.Bundle.EventBuses() {
+		if eb.Spec.JetStreamExotic == nil {
+			continue
 		}
+		ns := eb.Namespace
+		if ns == "" {
+			ns = cfg.Namespace
+		}
+		var err error
+		opts, err = exoticOptions(ctx, eb.Spec.JetStreamExotic, ns, secrets, filepath.Join(cfg.DataDir, "eventbus-tls"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("EventBus %s: %w", eb.Name, err)
+		}
+	}
+	if len(cfg.BusURLs) > 0 {
+		opts.URLs = cfg.BusURLs
 	}
 	// One handler goroutine per subscription: a Sensor queues each message
 	// by object and returns at once, so this keeps the stream's order without
 	// costing parallelism. New Sensors see every event since this process
 	// started, whichever of them and the sources starts first.
-	opts := jetstream.Options{
-		Name: "herald", Logger: log.With("component", "eventbus"),
-		HandlerWorkers: 1, DeliverSince: time.Now().Add(-time.Second),
-	}
+	opts.Name, opts.Logger = "herald", log.With("component", "eventbus")
+	opts.HandlerWorkers, opts.DeliverSince = 1, time.Now().Add(-time.Second)
+	urls := opts.URLs
 	var embedded *jetstream.Embedded
-	if len(urls) > 0 {
-		opts.URLs = urls
-	} else {
+	if len(urls) == 0 {
 		dir := cfg.DataDir
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, nil, fmt.Errorf("creating the data folder %s: %w", dir, err)

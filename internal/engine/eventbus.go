@@ -1,0 +1,166 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"sigs.k8s.io/yaml"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/eventbus/jetstream"
+	"github.com/herald-dev/herald/internal/eventsource"
+)
+
+// exoticOptions turns an EventBus's jetstreamExotic section into connection
+// options as Argo Events reads it: accessSecret holds a YAML credential
+// (token, username, password) used as basic auth unless auth says token;
+// TLS material comes from Secrets (written to files under dir for the NATS
+// client); streamConfig is YAML with the stream's limits.
+func exoticOptions(ctx context.Context, js *v1alpha1.JetStreamConfig, namespace string, secrets eventsource.Env, dir string) (jetstream.Options, error) {
+	var o jetstream.Options
+	if js.URL != "" {
+		o.URLs = strings.Split(js.URL, ",")
+	}
+	secrets.Namespace = namespace
+	if js.AccessSecret != nil {
+		raw, err := secrets.ReadSecret(ctx, js.AccessSecret)
+		if err != nil {
+			return o, fmt.Errorf("reading the event bus credentials: %w", err)
+		}
+		var cred struct {
+			Token    string `json:"token"`
+			Username string `json:"username"`
+			Password string `json:"password"`
+		}
+		if err := yaml.Unmarshal(raw, &cred); err != nil {
+			return o, fmt.Errorf("reading the event bus credentials (YAML with token, username, password): %w", err)
+		}
+		strategy := v1alpha1.AuthStrategyBasic
+		if js.Auth != nil {
+			strategy = *js.Auth
+		}
+		switch strategy {
+		case v1alpha1.AuthStrategyToken:
+			o.Auth.Token = cred.Token
+		case v1alpha1.AuthStrategyBasic:
+			o.Auth.User, o.Auth.Password = cred.Username, cred.Password
+		case v1alpha1.AuthStrategyNone:
+		default:
+			return o, fmt.Errorf("event bus auth %q is not supported (want none, token or basic)", strategy)
+		}
+	}
+	if js.TLS != nil {
+		tls := &jetstream.TLSOptions{InsecureSkipVerify: js.TLS.InsecureSkipVerify}
+		files := []struct {
+			sel  *corev1.SecretKeySelector
+			name string
+			dst  *string
+		}{
+			{js.TLS.CACertSecret, "ca.crt", &tls.CAFile},
+			{js.TLS.ClientCertSecret, "tls.crt", &tls.CertFile},
+			{js.TLS.ClientKeySecret, "tls.key", &tls.KeyFile},
+		}
+		for _, f := range files {
+			if f.sel == nil {
+				continue
+			}
+			val, err := secrets.ReadSecret(ctx, f.sel)
+			if err != nil {
+				return o, fmt.Errorf("reading the event bus TLS material: %w", err)
+			}
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return o, fmt.Errorf("creating %s: %w", dir, err)
+			}
+			p := filepath.Join(dir, f.name)
+			if err := os.WriteFile(p, val, 0o600); err != nil {
+				return o, fmt.Errorf("writing the event bus TLS material: %w", err)
+			}
+			*f.dst = p
+		}
+		o.TLS = tls
+	}
+	if js.StreamConfig != "" {
+		s, err := parseStreamConfig(js.StreamConfig)
+		if err != nil {
+			return o, err
+		}
+		o.Stream = s
+	}
+	return o, nil
+}
+
+// parseStreamConfig reads Argo's streamConfig YAML: maxMsgs, maxAge,
+// maxBytes, replicas, duplicates.
+func parseStreamConfig(text string) (jetstream.StreamOptions, error) {
+	var raw struct {
+		MaxMsgs    *int64 `json:"maxMsgs"`
+		MaxAge     string `json:"maxAge"`
+		MaxBytes   any    `json:"maxBytes"`
+		Replicas   *int   `json:"replicas"`
+		Duplicates string `json:"duplicates"`
+	}
+	var s jetstream.StreamOptions
+	if err := yaml.UnmarshalStrict([]byte(text), &raw); err != nil {
+		return s, fmt.Errorf("reading the event bus streamConfig: %w", err)
+	}
+	var err error
+	if raw.MaxMsgs != nil {
+		s.MaxMsgs = *raw.MaxMsgs
+	}
+	if raw.Replicas != nil {
+		s.Replicas = *raw.Replicas
+	}
+	if raw.MaxAge != "" {
+		if s.MaxAge, err = time.ParseDuration(raw.MaxAge); err != nil {
+			return s, fmt.Errorf("reading the event bus streamConfig maxAge: %w", err)
+		}
+	}
+	if raw.Duplicates != "" {
+		if s.DuplicatesWindow, err = time.ParseDuration(raw.Duplicates); err != nil {
+			return s, fmt.Errorf("reading the event bus streamConfig duplicates: %w", err)
+		}
+	}
+	switch v := raw.MaxBytes.(type) {
+	case nil:
+	case float64:
+		s.MaxBytes = int64(v)
+	case string:
+		if s.MaxBytes, err = parseBytes(v); err != nil {
+			return s, fmt.Errorf("reading the event bus streamConfig maxBytes: %w", err)
+		}
+	default:
+		return s, fmt.Errorf("reading the event bus streamConfig maxBytes: want a number or a size like 1GB, got %v", v)
+	}
+	return s, nil
+}
+
+// parseBytes reads sizes as NATS writes them (1GB, 512MB, 64KB: powers of
+// 1024) or as Kubernetes quantities (1Gi, 500M).
+func parseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}}
+	upper := strings.ToUpper(strings.TrimSpace(s))
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(upper, u.suffix); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("size %q: %w", s, err)
+			}
+			return n * u.mult, nil
+		}
+	}
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return 0, fmt.Errorf("size %q: %w", s, err)
+	}
+	return q.Value(), nil
+}

@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/eventbus/jetstream"
+	"github.com/herald-dev/herald/internal/eventsource"
+)
+
+func TestParseStreamConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     jetstream.StreamOptions
+		err      string
+	}{
+		{"argo's defaults", "maxMsgs: 1000000\nmaxAge: 72h\nmaxBytes: 1GB\nreplicas: 3\nduplicates: 300s\n",
+			jetstream.StreamOptions{MaxMsgs: 1000000, MaxAge: 72 * time.Hour, MaxBytes: 1 << 30, Replicas: 3, DuplicatesWindow: 300 * time.Second}, ""},
+		{"numeric bytes", "maxBytes: 1048576\n", jetstream.StreamOptions{MaxBytes: 1 << 20}, ""},
+		{"quantity", "maxBytes: 2Gi\n", jetstream.StreamOptions{MaxBytes: 2 << 30}, ""},
+		{"bad age", "maxAge: forever\n", jetstream.StreamOptions{}, "maxAge"},
+		{"unknown key", "maxMessages: 3\n", jetstream.StreamOptions{}, "unknown field"},
+		{"bad size", "maxBytes: lots\n", jetstream.StreamOptions{}, "maxBytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseStreamConfig(tc.in)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestExoticOptions(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, val string) {
+		p := filepath.Join(dir, "secrets", rel)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o700))
+		require.NoError(t, os.WriteFile(p, []byte(val), 0o600))
+	}
+	write("bus/auth.yaml", "username: herald\npassword: s3cret\ntoken: tok\n")
+	write("bus-tls/ca.crt", "CA PEM")
+	env := eventsource.Env{Secrets: eventsource.FileSecrets(filepath.Join(dir, "secrets"))}
+	sel := func(name, key string) *corev1.SecretKeySelector {
+		return &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: key}
+	}
+	token := v1alpha1.AuthStrategyToken
+
+	o, err := exoticOptions(t.Context(), &v1alpha1.JetStreamConfig{
+		URL: "nats://a:4222,nats://b:4222", AccessSecret: sel("bus", "auth.yaml"),
+		TLS:          &v1alpha1.TLSConfig{CACertSecret: sel("bus-tls", "ca.crt")},
+		StreamConfig: "replicas: 3\n",
+	}, "argo-events", env, filepath.Join(dir, "tls"))
+	require.NoError(t, err)
+	require.Equal(t, []string{"nats://a:4222", "nats://b:4222"}, o.URLs)
+	require.Equal(t, jetstream.AuthOptions{User: "herald", Password: "s3cret"}, o.Auth, "basic auth by default, as Argo")
+	require.Equal(t, 3, o.Stream.Replicas)
+	ca, err := os.ReadFile(o.TLS.CAFile)
+	require.NoError(t, err)
+	require.Equal(t, "CA PEM", string(ca))
+
+	o, err = exoticOptions(t.Context(), &v1alpha1.JetStreamConfig{URL: "nats://a:4222", AccessSecret: sel("bus", "auth.yaml"), Auth: &token}, "ns", env, dir)
+	require.NoError(t, err)
+	require.Equal(t, jetstream.AuthOptions{Token: "tok"}, o.Auth)
+
+	_, err = exoticOptions(t.Context(), &v1alpha1.JetStreamConfig{URL: "nats://a:4222", AccessSecret: sel("missing", "auth.yaml")}, "ns", env, dir)
+	require.ErrorContains(t, err, "reading the event bus credentials")
+}
