@@ -167,7 +167,8 @@ func Run(ctx context.Context, cfg Config) error {
 			if sn.Namespace == "" {
 				sn.Namespace = cfg.Namespace
 			}
-			snLog := log.With("namespace", sn.Namespace, "sensor", sn.Name)
+			// The sensor package adds the namespace and sensor keys itself.
+			snLog := log
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -176,7 +177,7 @@ func Run(ctx context.Context, cfg Config) error {
 					if runCtx.Err() != nil {
 						return
 					}
-					snLog.Error("sensor stopped; restarting", "error", err)
+					snLog.Error("sensor stopped; restarting", "namespace", sn.Namespace, "sensor", sn.Name, "error", err)
 					select {
 					case <-runCtx.Done():
 					case <-time.After(sensorRestartBackoff(attempt)):
