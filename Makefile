@@ -75,9 +75,8 @@ bench: ## Run the go test micro-benchmarks and compare with the previous run (be
 	@if [ -f _output/bench.old.txt ]; then $(BENCHSTAT) _output/bench.old.txt _output/bench.new.txt; fi
 
 .PHONY: demo
-demo: ## Run the auto-ingress scenario on a local control plane (not yet: lands with the scenario issue).
-	@echo "make demo: not yet — the auto-ingress scenario lands with the scenario issue (#6)."
-	@echo "Meanwhile: make build && bin/herald lint examples/ ../shared/argo-compat/examples"
+demo: build ## Run the auto-ingress example on a local control plane (Ctrl-C stops everything).
+	hack/demo.sh
 
 .PHONY: clean
 clean: ## Remove build outputs (the tools cache outside the clone stays).

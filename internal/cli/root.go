@@ -52,6 +52,7 @@ JetStream bus, Sensors filter and transform them and fire triggers, at least onc
 		newVersionCommand(),
 		newLintCommand(),
 		newRunCommand(),
+		newDevCommand(),
 	)
 	return root
 }

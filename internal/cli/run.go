@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
@@ -73,22 +74,7 @@ bus.`,
 			return runRun(ctx, cmd.ErrOrStderr(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringSliceVarP(&o.files, "file", "f", nil, "manifest files or directories (repeatable)")
-	f.BoolVar(&o.strict, "strict", false, "treat unknown fields as errors")
-	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
-	f.StringVar(&o.kubeContext, "context", "", "kubeconfig context")
-	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects whose manifest names none")
-	f.StringVar(&o.dataDir, "data-dir", "./.herald/data", "folder of the embedded event bus's durable store")
-	f.StringSliceVar(&o.busURLs, "bus-url", nil, "external NATS JetStream server URLs (comma-separated); overrides the embedded bus")
-	f.StringVar(&o.busListen, "bus-listen", "", "address the embedded bus listens on for other processes, e.g. 127.0.0.1:4222 (default: none)")
-	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics (empty: off)")
-	f.StringVar(&o.webhookHost, "webhook-host", "", "address webhook event sources bind to (default: all interfaces, as Argo)")
-	f.StringVar(&o.secretsDir, "secrets-dir", "", "read Secret keys from files DIR/<secret>/<key> instead of the cluster (webhook tokens without Kubernetes)")
-	f.Float32Var(&o.kubeQPS, "kube-qps", kube.DefaultQPS, "Kubernetes client queries per second")
-	f.IntVar(&o.kubeBurst, "kube-burst", kube.DefaultBurst, "Kubernetes client burst")
-	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight publishes")
-	o.log.addFlags(f)
+	addRunFlags(cmd.Flags(), &o)
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }
@@ -154,4 +140,26 @@ func kubeConfig(o runOptions, b *bundle.Bundle) (*rest.Config, error) {
 		}
 	}
 	return nil, nil
+}
+
+// defaultDataDir is where the embedded bus keeps its store by default.
+const defaultDataDir = "./.herald/data"
+
+// addRunFlags adds the flags of "herald run", which "herald dev" shares.
+func addRunFlags(f *pflag.FlagSet, o *runOptions) {
+	f.StringSliceVarP(&o.files, "file", "f", nil, "manifest files or directories (repeatable)")
+	f.BoolVar(&o.strict, "strict", false, "treat unknown fields as errors")
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
+	f.StringVar(&o.kubeContext, "context", "", "kubeconfig context")
+	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects whose manifest names none")
+	f.StringVar(&o.dataDir, "data-dir", defaultDataDir, "folder of the embedded event bus's durable store")
+	f.StringSliceVar(&o.busURLs, "bus-url", nil, "external NATS JetStream server URLs (comma-separated); overrides the embedded bus")
+	f.StringVar(&o.busListen, "bus-listen", "", "address the embedded bus listens on for other processes, e.g. 127.0.0.1:4222 (default: none)")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics (empty: off)")
+	f.StringVar(&o.webhookHost, "webhook-host", "", "address webhook event sources bind to (default: all interfaces, as Argo)")
+	f.StringVar(&o.secretsDir, "secrets-dir", "", "read Secret keys from files DIR/<secret>/<key> instead of the cluster (webhook tokens without Kubernetes)")
+	f.Float32Var(&o.kubeQPS, "kube-qps", kube.DefaultQPS, "Kubernetes client queries per second")
+	f.IntVar(&o.kubeBurst, "kube-burst", kube.DefaultBurst, "Kubernetes client burst")
+	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight publishes")
+	o.log.addFlags(f)
 }

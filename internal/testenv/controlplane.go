@@ -1,4 +1,5 @@
-// Package testenv starts the real servers Herald's tests talk to: a
+// Package testenv starts the real servers Herald's tests talk to (and that
+// `herald dev` gives users as a throw-away cluster): a
 // kube-apiserver and etcd (through controller-runtime's envtest, with binaries
 // built from Go modules by the tools module), optionally kube-controller-manager
 // for namespace finalisation, garbage collection and default ServiceAccounts,
