@@ -20,8 +20,11 @@ func TestParseStreamConfig(t *testing.T) {
 		want     jetstream.StreamOptions
 		err      string
 	}{
-		{"argo's defaults", "maxMsgs: 1000000\nmaxAge: 72h\nmaxBytes: 1GB\nreplicas: 3\nduplicates: 300s\n",
-			jetstream.StreamOptions{MaxMsgs: 1000000, MaxAge: 72 * time.Hour, MaxBytes: 1 << 30, Replicas: 3, DuplicatesWindow: 300 * time.Second}, ""},
+		{
+			"argo's defaults", "maxMsgs: 1000000\nmaxAge: 72h\nmaxBytes: 1GB\nreplicas: 3\nduplicates: 300s\n",
+			jetstream.StreamOptions{MaxMsgs: 1000000, MaxAge: 72 * time.Hour, MaxBytes: 1 << 30, Replicas: 3, DuplicatesWindow: 300 * time.Second},
+			"",
+		},
 		{"numeric bytes", "maxBytes: 1048576\n", jetstream.StreamOptions{MaxBytes: 1 << 20}, ""},
 		{"quantity", "maxBytes: 2Gi\n", jetstream.StreamOptions{MaxBytes: 2 << 30}, ""},
 		{"bad age", "maxAge: forever\n", jetstream.StreamOptions{}, "maxAge"},

@@ -97,14 +97,22 @@ func TestResolveBackoff(t *testing.T) {
 		err  string
 	}{
 		{name: "absent: one try", in: nil, want: trigger.Backoff{Steps: 1}},
-		{name: "empty: argo defaults", in: &v1alpha1.Backoff{},
-			want: trigger.Backoff{Steps: 5, Duration: time.Second, Factor: 1, Jitter: 1}},
-		{name: "all set", in: backoff(3, "2s", "2", "0.5"),
-			want: trigger.Backoff{Steps: 3, Duration: 2 * time.Second, Factor: 2, Jitter: 0.5}},
-		{name: "nanoseconds", in: backoff(2, "1000", "", "0"),
-			want: trigger.Backoff{Steps: 2, Duration: time.Microsecond, Factor: 1}},
-		{name: "bad duration", in: backoff(2, "soon", "", ""),
-			err: `reading retryStrategy duration: time: invalid duration "soon"`},
+		{
+			name: "empty: argo defaults", in: &v1alpha1.Backoff{},
+			want: trigger.Backoff{Steps: 5, Duration: time.Second, Factor: 1, Jitter: 1},
+		},
+		{
+			name: "all set", in: backoff(3, "2s", "2", "0.5"),
+			want: trigger.Backoff{Steps: 3, Duration: 2 * time.Second, Factor: 2, Jitter: 0.5},
+		},
+		{
+			name: "nanoseconds", in: backoff(2, "1000", "", "0"),
+			want: trigger.Backoff{Steps: 2, Duration: time.Microsecond, Factor: 1},
+		},
+		{
+			name: "bad duration", in: backoff(2, "soon", "", ""),
+			err: `reading retryStrategy duration: time: invalid duration "soon"`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,12 +209,18 @@ func TestFireRateLimit(t *testing.T) {
 		rl   *v1alpha1.RateLimit
 		want []time.Duration
 	}{
-		{name: "per second", rl: &v1alpha1.RateLimit{RequestsPerUnit: 4},
-			want: []time.Duration{250 * time.Millisecond, 250 * time.Millisecond}},
-		{name: "per minute", rl: &v1alpha1.RateLimit{Unit: v1alpha1.RateLimitUnitMinute, RequestsPerUnit: 2},
-			want: []time.Duration{30 * time.Second, 30 * time.Second}},
-		{name: "per hour", rl: &v1alpha1.RateLimit{Unit: v1alpha1.RateLimitUnitHour, RequestsPerUnit: 1},
-			want: []time.Duration{time.Hour, time.Hour}},
+		{
+			name: "per second", rl: &v1alpha1.RateLimit{RequestsPerUnit: 4},
+			want: []time.Duration{250 * time.Millisecond, 250 * time.Millisecond},
+		},
+		{
+			name: "per minute", rl: &v1alpha1.RateLimit{Unit: v1alpha1.RateLimitUnitMinute, RequestsPerUnit: 2},
+			want: []time.Duration{30 * time.Second, 30 * time.Second},
+		},
+		{
+			name: "per hour", rl: &v1alpha1.RateLimit{Unit: v1alpha1.RateLimitUnitHour, RequestsPerUnit: 1},
+			want: []time.Duration{time.Hour, time.Hour},
+		},
 		{name: "zero means unlimited", rl: &v1alpha1.RateLimit{RequestsPerUnit: 0}},
 	}
 	for _, tt := range tests {

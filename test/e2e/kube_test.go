@@ -29,7 +29,7 @@ type kube struct {
 }
 
 // newKube builds a kube client from an admin rest.Config.
-func newKube(t *testing.T, cfg *rest.Config) *kube {
+func newKube(t testing.TB, cfg *rest.Config) *kube {
 	t.Helper()
 	dyn, err := dynamic.NewForConfig(cfg)
 	require.NoError(t, err)
@@ -42,7 +42,7 @@ func newKube(t *testing.T, cfg *rest.Config) *kube {
 
 // resource returns the client of obj's kind, scoped to its namespace when
 // the kind is namespaced.
-func (k *kube) resource(t *testing.T, gvk schema.GroupVersionKind, namespace string) dynamic.ResourceInterface {
+func (k *kube) resource(t testing.TB, gvk schema.GroupVersionKind, namespace string) dynamic.ResourceInterface {
 	t.Helper()
 	m, err := k.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 	require.NoError(t, err, "mapping %s", gvk)
@@ -53,7 +53,7 @@ func (k *kube) resource(t *testing.T, gvk schema.GroupVersionKind, namespace str
 }
 
 // applyFile applies every document of a YAML file.
-func (k *kube) applyFile(t *testing.T, path string) {
+func (k *kube) applyFile(t testing.TB, path string) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)

@@ -42,7 +42,7 @@ func (b *syncBuffer) String() string {
 
 // startHerald starts `herald args...`; the test's cleanup kills it if it is
 // still running.
-func startHerald(t *testing.T, args ...string) *process {
+func startHerald(t testing.TB, args ...string) *process {
 	t.Helper()
 	p := &process{cmd: exec.Command(heraldBin, args...), out: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
@@ -79,7 +79,7 @@ func (p *process) stop(t *testing.T) {
 }
 
 // freePort returns a loopback TCP port nobody listens on now.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -88,7 +88,7 @@ func freePort(t *testing.T) int {
 }
 
 // writeFile writes a file into dir and returns its path.
-func writeFile(t *testing.T, dir, name, content string) string {
+func writeFile(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))

@@ -81,10 +81,3 @@ func (q *keyedQueue) close() {
 	q.closed = true
 	q.cond.Broadcast()
 }
-
-// len returns the number of queued changes not yet handed out.
-func (q *keyedQueue) len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.length
-}

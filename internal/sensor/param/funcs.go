@@ -89,7 +89,7 @@ var guards = map[string]guard{
 // baseFuncs is the map templates are parsed with. Parsing only needs the
 // names; the guarded entries are replaced per runner by boundFuncs.
 var baseFuncs = func() template.FuncMap {
-	m := template.FuncMap(sprig.FuncMap())
+	m := sprig.FuncMap()
 	for name, fn := range printers {
 		m[name] = fn
 	}

@@ -77,7 +77,7 @@ func insertSteps(t *template.Template) error {
 	if err != nil {
 		return err
 	}
-	nodes := probe.Tree.Root.Nodes
+	nodes := probe.Root.Nodes
 	step, ok1 := nodes[0].(*parse.ActionNode)
 	enter, ok2 := nodes[1].(*parse.ActionNode)
 	leave, ok3 := nodes[2].(*parse.ActionNode)
@@ -85,10 +85,10 @@ func insertSteps(t *template.Template) error {
 		return errors.New("building the step counters")
 	}
 	for _, tt := range t.Templates() {
-		if tt.Tree == nil || tt.Tree.Root == nil {
+		if tt.Tree == nil || tt.Root == nil {
 			continue
 		}
-		root := tt.Tree.Root
+		root := tt.Root
 		insertInList(root, step)
 		body := make([]parse.Node, 0, len(root.Nodes)+2)
 		body = append(body, enter.Copy())

@@ -21,8 +21,10 @@ func BenchmarkHTTPTrigger(b *testing.B) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 64
 	env := trigger.Env{HTTP: &http.Client{Transport: transport}}
-	tr := build(b, env, spec(&v1alpha1.HTTPTrigger{URL: srv.URL,
-		Payload: []v1alpha1.TriggerParameter{p("dep", "body.name", "name", false), p("dep", "body.n", "n", true)}}))
+	tr := build(b, env, spec(&v1alpha1.HTTPTrigger{
+		URL:     srv.URL,
+		Payload: []v1alpha1.TriggerParameter{p("dep", "body.name", "name", false), p("dep", "body.n", "n", true)},
+	}))
 	req := request(1)
 	ctx := context.Background()
 	b.ReportAllocs()

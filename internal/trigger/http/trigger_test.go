@@ -113,10 +113,12 @@ func request(i int) *trigger.Request {
 	return &trigger.Request{
 		EventID: fmt.Sprintf("ev-%d", i),
 		Events: map[string]*event.Event{
-			"dep": {ID: fmt.Sprintf("ev-%d", i), Source: "webhook", Subject: "example", Type: "webhook",
+			"dep": {
+				ID: fmt.Sprintf("ev-%d", i), Source: "webhook", Subject: "example", Type: "webhook",
 				Time:            time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
 				DataContentType: event.ContentTypeJSON,
-				Data:            []byte(`{"body":{"name":"fortune","n":3,"path":"hook"}}`)},
+				Data:            []byte(`{"body":{"name":"fortune","n":3,"path":"hook"}}`),
+			},
 		},
 	}
 }
@@ -136,8 +138,10 @@ func TestMethodsAndPayload(t *testing.T) {
 		{name: "default POST", payload: []v1alpha1.TriggerParameter{
 			p("dep", "body.name", "app.name", false), p("dep", "body.n", "app.replicas", true),
 		}, want: "POST", golden: "post.golden.json"},
-		{name: "PUT", method: "PUT", payload: []v1alpha1.TriggerParameter{p("dep", "body", "whole", true)},
-			want: "PUT", golden: "put.golden.json"},
+		{
+			name: "PUT", method: "PUT", payload: []v1alpha1.TriggerParameter{p("dep", "body", "whole", true)},
+			want: "PUT", golden: "put.golden.json",
+		},
 		{name: "GET without payload", method: "GET", want: "GET"},
 	}
 	for _, tt := range tests {
@@ -177,8 +181,10 @@ func TestHeaders(t *testing.T) {
 	tr := build(t, env, spec(&v1alpha1.HTTPTrigger{
 		URL:     srv.URL,
 		Headers: map[string]string{"Content-Type": "application/json", "X-Team": "a"},
-		SecureHeaders: []*v1alpha1.SecureHeader{{Name: "Authorization-Token",
-			ValueFrom: &v1alpha1.ValueFromSource{SecretKeyRef: sel("tok", "value")}}},
+		SecureHeaders: []*v1alpha1.SecureHeader{{
+			Name:      "Authorization-Token",
+			ValueFrom: &v1alpha1.ValueFromSource{SecretKeyRef: sel("tok", "value")},
+		}},
 		BasicAuth: &v1alpha1.BasicAuth{Username: sel("auth", "user"), Password: sel("auth", "pass")},
 	}))
 	_, err := tr.Execute(t.Context(), request(7))
@@ -199,8 +205,10 @@ func TestMissingSecretIsTransientAndNotLeaked(t *testing.T) {
 	srv := serve(t, &recorder{})
 	tr := build(t, trigger.Env{Secrets: secrets(nil)}, spec(&v1alpha1.HTTPTrigger{
 		URL: srv.URL,
-		SecureHeaders: []*v1alpha1.SecureHeader{{Name: "X-Key",
-			ValueFrom: &v1alpha1.ValueFromSource{SecretKeyRef: sel("tok", "value")}}},
+		SecureHeaders: []*v1alpha1.SecureHeader{{
+			Name:      "X-Key",
+			ValueFrom: &v1alpha1.ValueFromSource{SecretKeyRef: sel("tok", "value")},
+		}},
 	}))
 	_, err := tr.Execute(t.Context(), request(1))
 	require.EqualError(t, err, `reading secure header "X-Key": reading secret tok/value: not found`)
@@ -210,8 +218,10 @@ func TestMissingSecretIsTransientAndNotLeaked(t *testing.T) {
 func TestConfigMapSecureHeaderRejected(t *testing.T) {
 	_, err := httptrigger.New(trigger.Env{}, sensor(), spec(&v1alpha1.HTTPTrigger{
 		URL: "http://x",
-		SecureHeaders: []*v1alpha1.SecureHeader{{Name: "X-Key",
-			ValueFrom: &v1alpha1.ValueFromSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{Key: "k"}}}},
+		SecureHeaders: []*v1alpha1.SecureHeader{{
+			Name:      "X-Key",
+			ValueFrom: &v1alpha1.ValueFromSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{Key: "k"}},
+		}},
 	}))
 	require.EqualError(t, err, `building http trigger call: secure header "X-Key": only secretKeyRef is supported`)
 }
@@ -392,8 +402,10 @@ func TestTriggerLevelParametersRewriteTemplate(t *testing.T) {
 	tr := build(t, trigger.Env{}, s)
 	req := request(1)
 	rewritten := *s
-	rewritten.Template = &v1alpha1.TriggerTemplate{Name: "call", HTTP: &v1alpha1.HTTPTrigger{URL: srv.URL + "/b",
-		Payload: []v1alpha1.TriggerParameter{p("dep", "body.n", "n", true)}}}
+	rewritten.Template = &v1alpha1.TriggerTemplate{Name: "call", HTTP: &v1alpha1.HTTPTrigger{
+		URL:     srv.URL + "/b",
+		Payload: []v1alpha1.TriggerParameter{p("dep", "body.n", "n", true)},
+	}}
 	req.Trigger = &rewritten
 	_, err := tr.Execute(t.Context(), req)
 	require.NoError(t, err)
@@ -421,8 +433,10 @@ func TestConformance(t *testing.T) {
 	triggertest.Run(t, triggertest.Harness{
 		New: func(t *testing.T) trigger.Trigger {
 			srv := serve(t, &recorder{})
-			return build(t, trigger.Env{}, spec(&v1alpha1.HTTPTrigger{URL: srv.URL,
-				Payload: []v1alpha1.TriggerParameter{p("dep", "body", "body", true)}}))
+			return build(t, trigger.Env{}, spec(&v1alpha1.HTTPTrigger{
+				URL:     srv.URL,
+				Payload: []v1alpha1.TriggerParameter{p("dep", "body", "body", true)},
+			}))
 		},
 		Request: request,
 		Blocking: func(t *testing.T) trigger.Trigger {

@@ -62,10 +62,14 @@ func request(i int) *trigger.Request {
 	return &trigger.Request{
 		EventID: fmt.Sprintf("ev-%d", i),
 		Events: map[string]*event.Event{
-			"web": {ID: fmt.Sprintf("ev-%d", i), Source: "webhook", Subject: "example", Type: "webhook",
-				Time: at, DataContentType: event.ContentTypeJSON, Data: []byte(`{"body":{"n":1}}`)},
-			"cal": {ID: "c-1", Source: "calendar", Subject: "tick", Type: "calendar", Time: at,
-				Data: []byte(`{"eventTime":"2026-03-01 12:00:00"}`)},
+			"web": {
+				ID: fmt.Sprintf("ev-%d", i), Source: "webhook", Subject: "example", Type: "webhook",
+				Time: at, DataContentType: event.ContentTypeJSON, Data: []byte(`{"body":{"n":1}}`),
+			},
+			"cal": {
+				ID: "c-1", Source: "calendar", Subject: "tick", Type: "calendar", Time: at,
+				Data: []byte(`{"eventTime":"2026-03-01 12:00:00"}`),
+			},
 		},
 	}
 }
