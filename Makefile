@@ -56,7 +56,7 @@ verify: ## Check generated files are current, code is gofmt'ed, go.mod is tidy, 
 	$(GO) vet ./...
 
 .PHONY: test
-test: verify build ## Run every test, the integration tests on a real kube-apiserver and JetStream included.
+test: verify lint build ## Lint, then run every test, the integration tests on a real kube-apiserver and JetStream included.
 	@assets=$(KUBE_ASSETS); echo "control plane binaries: $$assets"; \
 	  KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
 
