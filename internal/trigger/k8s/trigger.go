@@ -132,7 +132,11 @@ func (t *k8sTrigger) Execute(ctx context.Context, req *trigger.Request) (trigger
 	if err != nil {
 		return trigger.Result{}, err
 	}
-	return t.run(ctx, p, target, sensor, req)
+	res, err := t.run(ctx, p, target, sensor, req)
+	if err != nil || p.op == v1alpha1.K8sOperationDelete || req.Trigger == nil || req.Trigger.Policy == nil {
+		return res, err
+	}
+	return t.awaitLabels(ctx, target, req.Trigger.Policy.K8s, res)
 }
 
 // target is the rendered object with what is needed to act on it.
