@@ -48,7 +48,7 @@ type pipeline struct {
 }
 
 // startPipeline runs the engine on a webhook EventSource named bench and
-// the given Sensor manifest until the benchmark ends.
+// the given Sensor manifest ("" for none) until the benchmark ends.
 func startPipeline(b *testing.B, sensorManifest string, logger *slog.Logger) *pipeline {
 	b.Helper()
 	dir := b.TempDir()
@@ -67,9 +67,13 @@ spec:
       endpoint: /example
       method: POST
 `, port)
+	files := []string{dir + "/es.yaml"}
 	require.NoError(b, writeFile(dir+"/es.yaml", es))
-	require.NoError(b, writeFile(dir+"/sn.yaml", sensorManifest))
-	bnd, diags, err := bundle.Load([]string{dir + "/es.yaml", dir + "/sn.yaml"}, bundle.Options{UniqueNames: true})
+	if sensorManifest != "" {
+		files = append(files, dir+"/sn.yaml")
+		require.NoError(b, writeFile(dir+"/sn.yaml", sensorManifest))
+	}
+	bnd, diags, err := bundle.Load(files, bundle.Options{UniqueNames: true})
 	require.NoError(b, err)
 	require.False(b, diags.HasErrors(), diags.String())
 
