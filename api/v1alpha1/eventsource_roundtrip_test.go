@@ -172,7 +172,7 @@ func readQuirks(t *testing.T, index string) map[string][]string {
 	return quirks
 }
 
-// readDocuments splits a YAML file into its documents.
+// readDocuments splits a YAML file into its non-empty documents.
 func readDocuments(t *testing.T, file string) [][]byte {
 	t.Helper()
 	data, err := os.ReadFile(file)
@@ -185,7 +185,7 @@ func readDocuments(t *testing.T, file string) [][]byte {
 			return docs
 		}
 		require.NoError(t, err, file)
-		if len(bytes.TrimSpace(doc)) > 0 {
+		if len(bytes.TrimSpace(doc)) > 0 && strings.TrimSpace(string(doc)) != "---" {
 			docs = append(docs, doc)
 		}
 	}

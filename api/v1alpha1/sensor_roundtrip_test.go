@@ -1,19 +1,13 @@
 package v1alpha1_test
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -31,7 +25,7 @@ func TestSensorEventBusRoundTripExact(t *testing.T) {
 	files = append(files, buses...)
 
 	for _, file := range files {
-		for i, doc := range snDocuments(t, file) {
+		for i, doc := range readDocuments(t, file) {
 			t.Run(filepath.Base(file)+"#"+strconv.Itoa(i), func(t *testing.T) {
 				want, err := yaml.YAMLToJSON(doc)
 				require.NoError(t, err)
@@ -57,7 +51,7 @@ func TestSensorCorpusDecodesStrictly(t *testing.T) {
 	}
 	seen := 0
 	for _, rel := range snCorpusFiles(t, corpus) {
-		for i, doc := range snDocuments(t, filepath.Join(corpus, rel)) {
+		for i, doc := range readDocuments(t, filepath.Join(corpus, rel)) {
 			if kind := snKind(t, doc); kind != "Sensor" && kind != "EventBus" {
 				continue
 			}
@@ -97,7 +91,7 @@ func TestSensorCorpusRoundTrip(t *testing.T) {
 		"examples/sensors/url-sensor.yaml":                          {"verifycert", "verifyCert"},
 	}
 	for _, rel := range snCorpusFiles(t, corpus) {
-		for i, doc := range snDocuments(t, filepath.Join(corpus, rel)) {
+		for i, doc := range readDocuments(t, filepath.Join(corpus, rel)) {
 			if snKind(t, doc) != "Sensor" {
 				continue
 			}
@@ -179,25 +173,6 @@ func snCorpusFiles(t *testing.T, corpus string) []string {
 	}
 	require.NotEmpty(t, files)
 	return files
-}
-
-// snDocuments splits a YAML file into its non-empty documents.
-func snDocuments(t *testing.T, file string) [][]byte {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	require.NoError(t, err)
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	var docs [][]byte
-	for {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return docs
-		}
-		require.NoError(t, err, file)
-		if len(bytes.TrimSpace(doc)) > 0 && strings.TrimSpace(string(doc)) != "---" {
-			docs = append(docs, doc)
-		}
-	}
 }
 
 // snDropKey removes every object key named key, at any depth.
