@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"github.com/herald-dev/herald/internal/sensor/filter"
 	"strconv"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -33,11 +34,13 @@ func validateFilters(r *report, path *field.Path, f *v1alpha1.EventDependencyFil
 
 // validateExprFilter checks an expression filter's fields.
 //
-// TODO: Argo evaluates Expr with govaluate; Herald will parse it here once its
-// expression engine lands. Until then only its presence is checked.
+// validateExprFilter checks one exprs filter; the expression is parsed with
+// the same library the Sensor evaluates it with (govaluate, as Argo).
 func validateExprFilter(r *report, path *field.Path, e *v1alpha1.ExprFilter) {
 	if e.Expr == "" {
 		r.add(required(path.Child("expr"), "expr is required: a boolean expression over the fields"))
+	} else if err := filter.CheckExpr(e.Expr); err != nil {
+		r.add(invalid(path.Child("expr"), e.Expr, "expression does not parse: %v", err))
 	}
 	if len(e.Fields) == 0 {
 		r.add(required(path.Child("fields"), "at least one field is required: the names expr uses and where they are read from"))

@@ -186,3 +186,10 @@ func (p exprParams) describe() string {
 	}
 	return seen(b.String())
 }
+
+// CheckExpr reports whether src parses as an exprs filter expression (the
+// govaluate syntax Argo Events uses), for lint; the error says why not.
+func CheckExpr(src string) error {
+	_, err := parseExpr(src)
+	return err
+}
