@@ -1,8 +1,9 @@
 package validation
 
 import (
-	"github.com/herald-dev/herald/internal/sensor/filter"
 	"strconv"
+
+	"github.com/herald-dev/herald/internal/sensor/filter"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
