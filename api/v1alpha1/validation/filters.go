@@ -3,11 +3,10 @@ package validation
 import (
 	"strconv"
 
-	"github.com/herald-dev/herald/internal/sensor/filter"
-
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/sensor/filter"
 )
 
 // validateFilters checks the filters of one dependency.
