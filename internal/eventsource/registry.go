@@ -30,3 +30,17 @@ func NewRegistry(kinds ...Kind) *Registry {
 // Default is the registry the herald binary uses; internal/eventsource/all
 // imports every kind, whose init registers it here.
 var Default = NewRegistry()
+
+// ConfigsOf turns a kind's map of event configurations in an EventSource's
+// spec (e.g. spec.Webhook) into what Kind.Configs returns: a pointer to each
+// configuration by event name, nil when the kind is not used.
+func ConfigsOf[T any](m map[string]T) map[string]any {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for name, c := range m {
+		out[name] = &c
+	}
+	return out
+}

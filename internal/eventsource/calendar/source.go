@@ -38,17 +38,8 @@ const KindName = "calendar"
 
 // Kind is the calendar kind, registered in eventsource.Default.
 var Kind = eventsource.Kind{
-	Name: KindName,
-	Configs: func(spec *v1alpha1.EventSourceSpec) map[string]any {
-		if len(spec.Calendar) == 0 {
-			return nil
-		}
-		out := make(map[string]any, len(spec.Calendar))
-		for name, c := range spec.Calendar {
-			out[name] = &c
-		}
-		return out
-	},
+	Name:    KindName,
+	Configs: func(spec *v1alpha1.EventSourceSpec) map[string]any { return eventsource.ConfigsOf(spec.Calendar) },
 	New: func(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
 		return New(env, spec)
 	},

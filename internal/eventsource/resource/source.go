@@ -31,14 +31,7 @@ func init() {
 
 // configs returns the resource events of an EventSource spec.
 func configs(spec *v1alpha1.EventSourceSpec) map[string]any {
-	if len(spec.Resource) == 0 {
-		return nil
-	}
-	out := make(map[string]any, len(spec.Resource))
-	for name, c := range spec.Resource {
-		out[name] = &c
-	}
-	return out
+	return eventsource.ConfigsOf(spec.Resource)
 }
 
 // Defaults of a source's tunables.

@@ -42,17 +42,8 @@ const KindName = "webhook"
 
 // Kind is the webhook kind, registered in eventsource.Default.
 var Kind = eventsource.Kind{
-	Name: KindName,
-	Configs: func(spec *v1alpha1.EventSourceSpec) map[string]any {
-		if len(spec.Webhook) == 0 {
-			return nil
-		}
-		out := make(map[string]any, len(spec.Webhook))
-		for name, w := range spec.Webhook {
-			out[name] = &w
-		}
-		return out
-	},
+	Name:    KindName,
+	Configs: func(spec *v1alpha1.EventSourceSpec) map[string]any { return eventsource.ConfigsOf(spec.Webhook) },
 	New: func(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
 		return New(env, spec)
 	},
