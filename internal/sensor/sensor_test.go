@@ -259,7 +259,8 @@ func TestEventsOfOneObjectStayInOrder(t *testing.T) {
 	// has fired: if keys were not handled in parallel, it would wait
 	// forever.
 	other := make(chan struct{})
-	var closeOther sync.Once
+	obj0Running := make(chan struct{})
+	var closeOther, markObj0 sync.Once
 	var running, maxRunning atomic.Int32
 	h.rec.on("rec", func(_ int, req *trigger.Request) error {
 		n := running.Add(1)
@@ -272,6 +273,7 @@ func TestEventsOfOneObjectStayInOrder(t *testing.T) {
 		}
 		name := gjson.GetBytes(req.Events["dep"].Data, "body.metadata.name").Str
 		if req.EventID == "obj-0-0" {
+			markObj0.Do(func() { close(obj0Running) })
 			select {
 			case <-other:
 			case <-time.After(20 * time.Second):
@@ -280,6 +282,12 @@ func TestEventsOfOneObjectStayInOrder(t *testing.T) {
 			return nil
 		}
 		if keyHash(orderKey(req.Events["dep"]))%4 != keyHash("obj\x00default/obj-0")%4 && name != "obj-0" {
+			// Fire while obj-0-0 is running (and blocked), so that the two
+			// overlap whatever order the workers start in.
+			select {
+			case <-obj0Running:
+			case <-time.After(20 * time.Second):
+			}
 			closeOther.Do(func() { close(other) })
 		}
 		return nil

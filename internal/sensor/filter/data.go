@@ -96,34 +96,10 @@ func (g *dataGroup) eval(in *input) outcome {
 	if !in.isJSON() {
 		return errored(evalErr("data", ErrInvalidData))
 	}
-	var (
-		errs    []error
-		reasons []Reason
-	)
-	for i := range g.filters {
-		f := &g.filters[i]
-		ok, reason, err := f.eval(in)
-		switch {
-		case err != nil:
-			if !g.or {
-				return errored(err)
-			}
-			errs = append(errs, err)
-		case ok:
-			if g.or {
-				return passed
-			}
-		default:
-			if !g.or {
-				return failed(reason)
-			}
-			reasons = append(reasons, reason)
-		}
-	}
-	if g.or {
-		return outcome{errs: errs, reasons: reasons}
-	}
-	return passed
+	return combine(g.or, len(g.filters), func(i int) (bool, bool, Reason, error) {
+		ok, reason, err := g.filters[i].eval(in)
+		return ok, false, reason, err
+	})
 }
 
 // eval applies one filter; the reason is set when it does not pass.

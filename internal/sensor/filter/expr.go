@@ -63,40 +63,13 @@ func (g *exprGroup) eval(in *input) outcome {
 	if !in.isJSON() {
 		return errored(evalErr("exprs", ErrInvalidData))
 	}
-	var (
-		errs    []error
-		reasons []Reason
-	)
-	for i := range g.filters {
-		f := &g.filters[i]
-		ok, skip, reason, err := f.eval(in)
-		switch {
-		case err != nil:
-			if !g.or {
-				return errored(err)
-			}
-			errs = append(errs, err)
-		case skip:
-		case ok:
-			if g.or {
-				return passed
-			}
-		default:
-			if !g.or {
-				return failed(reason)
-			}
-			reasons = append(reasons, reason)
-		}
+	out := combine(g.or, len(g.filters), func(i int) (bool, bool, Reason, error) { return g.filters[i].eval(in) })
+	// Under "or", nothing passed (also when every expression was skipped or
+	// the list is empty): say so.
+	if g.or && !out.pass && len(out.errs) == 0 && len(out.reasons) == 0 {
+		out.reasons = []Reason{{Filter: "exprs", Seen: "no expression with fields", Want: `one expression to be true (exprLogicalOperator "or")`}}
 	}
-	if g.or {
-		// Under "or", nothing passed (also when every expression was
-		// skipped or the list is empty).
-		if len(errs) == 0 && len(reasons) == 0 {
-			reasons = append(reasons, Reason{Filter: "exprs", Seen: "no expression with fields", Want: `one expression to be true (exprLogicalOperator "or")`})
-		}
-		return outcome{errs: errs, reasons: reasons}
-	}
-	return passed
+	return out
 }
 
 // eval evaluates one expression. skip is true for an expression without

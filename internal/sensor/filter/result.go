@@ -177,3 +177,39 @@ func finish(errs []error, reasons []Reason) (Result, error) {
 		return res, errors.Join(hard...)
 	}
 }
+
+// combine evaluates the n filters of a group under its logical operator,
+// with Argo's rules: under "and" the first error or rejection decides;
+// under "or" the first pass decides, and otherwise every error and
+// rejection is kept. A filter that skips (no fields to read) counts as
+// neither. The outcome of an "or" group where nothing passed has pass false.
+func combine(or bool, n int, eval func(i int) (ok, skip bool, reason Reason, err error)) outcome {
+	var (
+		errs    []error
+		reasons []Reason
+	)
+	for i := range n {
+		ok, skip, reason, err := eval(i)
+		switch {
+		case err != nil:
+			if !or {
+				return errored(err)
+			}
+			errs = append(errs, err)
+		case skip:
+		case ok:
+			if or {
+				return passed
+			}
+		default:
+			if !or {
+				return failed(reason)
+			}
+			reasons = append(reasons, reason)
+		}
+	}
+	if or {
+		return outcome{errs: errs, reasons: reasons}
+	}
+	return passed
+}
