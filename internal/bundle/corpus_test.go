@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/api/v1alpha1/validation"
+	goldenfile "github.com/herald-dev/herald/internal/golden"
 	"github.com/herald-dev/herald/internal/manifest"
 )
 
@@ -202,7 +203,7 @@ func TestArgoCorpus(t *testing.T) {
 		}
 	}
 
-	if *update {
+	if goldenfile.Update() {
 		require.NoError(t, os.WriteFile(golden, []byte(renderCorpusGolden(files, reports)), 0o644))
 		return
 	}

@@ -2,27 +2,19 @@ package bundle
 
 import (
 	"bufio"
-	"flag"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	goldenfile "github.com/herald-dev/herald/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
-
-// checkGolden compares got with the golden file at path, or rewrites the
-// file when the test runs with -update.
+// checkGolden compares got with the golden file at path (-update rewrites it).
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./internal/bundle/ -update to create the golden file")
-	require.Equal(t, string(want), got, "golden file %s differs; run go test ./internal/bundle/ -update if the change is intended", path)
+	goldenfile.Check(t, path, []byte(got))
 }
 
 // fixtureOptions reads the "# test:" directive a fixture may have on its

@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+	"github.com/herald-dev/herald/internal/golden"
+)
 
 // TestLoadCases loads each fixture in testdata/cases and compares what it
 // reports, and what it loads, with the fixture's .golden file. A first line
@@ -127,7 +126,7 @@ func render(docs []Document, diags Diagnostics) string {
 
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
+	if golden.Update() {
 		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
 		return
 	}

@@ -2,7 +2,6 @@ package transform
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,9 +10,8 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // The transforms of the reference scenario and of Argo's examples.
 const (
@@ -67,7 +65,7 @@ func TestGolden(t *testing.T) {
 			out, err := tr.Apply(t.Context(), newEvent(tc.data))
 			require.NoError(t, err)
 			path := filepath.Join("testdata", tc.golden+".golden")
-			if *update {
+			if golden.Update() {
 				require.NoError(t, os.WriteFile(path, out.Data, 0o644))
 			}
 			want, err := os.ReadFile(path)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -24,12 +23,11 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/golden"
 	"github.com/herald-dev/herald/internal/trigger"
 	httptrigger "github.com/herald-dev/herald/internal/trigger/http"
 	"github.com/herald-dev/herald/internal/trigger/triggertest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // seen is what a test server received.
 type seen struct {
@@ -160,7 +158,7 @@ func TestMethodsAndPayload(t *testing.T) {
 				return
 			}
 			path := filepath.Join("testdata", tt.golden)
-			if *update {
+			if golden.Update() {
 				require.NoError(t, os.WriteFile(path, []byte(got[0].Body+"\n"), 0o644))
 			}
 			want, err := os.ReadFile(path)

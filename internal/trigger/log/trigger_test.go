@@ -3,7 +3,6 @@ package log
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,11 +15,10 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
+	goldenfile "github.com/herald-dev/herald/internal/golden"
 	"github.com/herald-dev/herald/internal/trigger"
 	"github.com/herald-dev/herald/internal/trigger/triggertest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // syncBuffer is a bytes.Buffer safe for concurrent writes.
 type syncBuffer struct {
@@ -84,7 +82,7 @@ func TestGolden(t *testing.T) {
 		require.Equal(t, "log", res.Ref)
 	}
 	golden := filepath.Join("testdata", "log.golden.jsonl")
-	if *update {
+	if goldenfile.Update() {
 		require.NoError(t, os.WriteFile(golden, []byte(buf.String()), 0o644))
 	}
 	want, err := os.ReadFile(golden)
