@@ -29,6 +29,7 @@ import (
 	"github.com/herald-dev/herald/internal/metrics"
 	"github.com/herald-dev/herald/internal/ops"
 	"github.com/herald-dev/herald/internal/trigger"
+	"github.com/herald-dev/herald/internal/trigger/clients"
 )
 
 // Config says what to run and where.
@@ -86,10 +87,15 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.SecretsDir != "" {
 		secrets = eventsource.FileSecrets(cfg.SecretsDir)
 	}
+	// One client factory for the process: sources, Secrets and triggers
+	// acting as Herald share its client; triggers acting as a Sensor's
+	// ServiceAccount get theirs from it too.
+	var factory *clients.Factory
 	var dyn dynamic.Interface
 	if cfg.Kube != nil {
+		factory = clients.NewFactory(cfg.Kube, cfg.Kube.QPS, cfg.Kube.Burst)
 		var err error
-		if dyn, err = dynamic.NewForConfig(cfg.Kube); err != nil {
+		if dyn, err = factory.Dynamic(""); err != nil {
 			return fmt.Errorf("creating the Kubernetes client: %w", err)
 		}
 	}
@@ -158,7 +164,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}()
 	}
 	if len(cfg.Bundle.Sensors()) > 0 {
-		runner, err := newSensorRunner(ctx, cfg, bus, metrics.NewSensors(reg), secrets, dyn)
+		runner, err := newSensorRunner(ctx, cfg, bus, metrics.NewSensors(reg), secrets, factory, dyn)
 		if err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ type sensorRunner struct {
 	env     trigger.Env
 }
 
-func newSensorRunner(ctx context.Context, cfg Config, bus *jetstream.Bus, m *metrics.Sensors, secrets eventsource.SecretReader, dyn dynamic.Interface) (*sensorRunner, error) {
+func newSensorRunner(ctx context.Context, cfg Config, bus *jetstream.Bus, m *metrics.Sensors, secrets eventsource.SecretReader, factory *clients.Factory, dyn dynamic.Interface) (*sensorRunner, error) {
 	kv, err := bus.KeyValue(ctx, "herald-sensors")
 	if err != nil {
 		return nil, fmt.Errorf("opening the sensors' state bucket: %w", err)
@@ -40,8 +40,7 @@ func newSensorRunner(ctx context.Context, cfg Config, bus *jetstream.Bus, m *met
 		Kube: cfg.Kube,
 		HTTP: &http.Client{Transport: transport},
 	}
-	if cfg.Kube != nil {
-		factory := clients.NewFactory(cfg.Kube, cfg.Kube.QPS, cfg.Kube.Burst)
+	if factory != nil {
 		env.Clients = factory.Dynamic
 	} else {
 		env.Clients = func(string) (dynamic.Interface, error) {
