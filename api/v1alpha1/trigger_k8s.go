@@ -67,6 +67,30 @@ type StandardK8STrigger struct {
 	// name the object fully (apiVersion, kind, name, namespace).
 	// +optional
 	LiveObject bool `json:"liveObject,omitempty"`
+	// Owner is a Herald extension (Argo Events rejects it): the object
+	// written is owned by the object carried in an event (an ownerReference
+	// with controller: true), so Kubernetes deletes it with its owner.
+	// +optional
+	Owner *K8SOwner `json:"owner,omitempty"`
+	// Reconcile is a Herald extension (Argo Events rejects it): Herald
+	// watches every object this trigger wrote and, when someone edits or
+	// deletes it, writes it back as the last event rendered it, until a
+	// delete operation removes it or its owner is gone.
+	// +optional
+	Reconcile bool `json:"reconcile,omitempty"`
+}
+
+// K8SOwner names the event object that owns the objects a k8s trigger
+// writes. The owner must live in the written object's namespace (or be
+// cluster-scoped).
+type K8SOwner struct {
+	// DependencyName is the dependency whose event carries the owner.
+	DependencyName string `json:"dependencyName"`
+	// DataKey is the gjson path of the owner object in the event data;
+	// "body" (a resource event's object) when empty. The object must carry
+	// apiVersion, kind, metadata.name and metadata.uid.
+	// +optional
+	DataKey string `json:"dataKey,omitempty"`
 }
 
 // ArgoWorkflowTrigger runs an operation on an Argo Workflow through the argo CLI.

@@ -213,6 +213,14 @@ type TriggerParameterSource struct {
 	// bool, object) instead of turning it into a string.
 	// +optional
 	UseRawData bool `json:"useRawData,omitempty"`
+	// Expression is a Herald extension (Argo Events rejects it): a jq
+	// program run on the event data whose first output is the value, with
+	// its JSON type kept (a number stays a number, a list stays a list), so
+	// it can build whole blocks of the object. jq's `//` gives fallbacks.
+	// When the program gives no output, null or an error, Value is used
+	// instead; with no Value the parameter does not resolve.
+	// +optional
+	Expression string `json:"expression,omitempty"`
 }
 
 // TriggerPolicy decides whether a trigger run succeeded.
