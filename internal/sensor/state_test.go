@@ -26,7 +26,7 @@ func TestStates(t *testing.T) {
 			require.NoError(t, s.Save(t.Context(), key, Pending{"a": {Event: ev, At: at}}))
 			p, err = s.Load(t.Context(), key)
 			require.NoError(t, err)
-			require.Equal(t, Pending{"a": {Event: ev, At: at}}, p)
+			require.EqualExportedValues(t, Pending{"a": {Event: ev, At: at}}, p)
 
 			require.NoError(t, s.Save(t.Context(), key, nil))
 			p, err = s.Load(t.Context(), key)

@@ -42,7 +42,7 @@ func TestRoundTripKeepsAttributes(t *testing.T) {
 	for _, m := range r.all() {
 		got[m.Event().ID] = m
 	}
-	require.Equal(t, jsonEv, got["id-1"].Event())
+	require.EqualExportedValues(t, jsonEv, got["id-1"].Event())
 	require.Equal(t, binEv, got["id-2"].Event())
 	require.Equal(t, uint64(1), got["id-1"].Sequence())
 	require.Equal(t, uint64(1), got["id-1"].NumDelivered())

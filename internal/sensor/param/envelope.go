@@ -100,7 +100,7 @@ func eventJSON(ev *event.Event) []byte {
 func dataJSON(ev *event.Event) ([]byte, error) {
 	switch ct := contentType(ev); ct {
 	case mediaJSON:
-		if !json.Valid(ev.Data) {
+		if !ev.ValidJSONData() {
 			return nil, fmt.Errorf("%w: data is not valid JSON", ErrEventData)
 		}
 		return ev.Data, nil

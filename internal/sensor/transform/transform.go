@@ -136,7 +136,9 @@ func (t *Transform) Apply(ctx context.Context, ev *event.Event) (*event.Event, e
 	if t.err != nil {
 		return nil, t.err
 	}
-	data, err := decodeObject(ev.Data)
+	// Only jq hands the decoded values on untouched; a Lua script's result
+	// is all new.
+	data, sp, err := decodeWithSpans(ev.Data, t.jq != nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidData, err)
 	}
@@ -151,13 +153,14 @@ func (t *Transform) Apply(ctx context.Context, ev *event.Event) (*event.Event, e
 	if err != nil {
 		return nil, err
 	}
-	b, err := encode(out, t.maxBytes, len(ev.Data)+64)
+	b, err := encodeReusing(out, sp, t.maxBytes, len(ev.Data)+64)
 	if err != nil {
 		return nil, fmt.Errorf("encoding transformation output: %w", err)
 	}
 	res := *ev
 	res.Data = b
 	res.DataContentType = event.ContentTypeJSON
+	res.MarkValidJSON()
 	return &res, nil
 }
 

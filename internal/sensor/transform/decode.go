@@ -1,11 +1,10 @@
 package transform
 
 import (
+	"bytes"
 	"encoding/json"
-	"math"
-	"math/big"
-	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -16,18 +15,36 @@ import (
 // bytes, faster, for the values that occur here, and hand everything else
 // (errors included) to encoding/json itself, so the results cannot differ.
 // FuzzDecode and FuzzEncode compare them with encoding/json.
+//
+// Most of an event usually passes through a transform untouched (a jq
+// program sets one field of a Kubernetes object), and event sources write
+// their data with encoding/json, so the bytes of each untouched part are
+// already exactly what encode would write for it. The decoder notes those
+// parts (spans) and encode copies them instead of walking them again.
 
 // decodeObject is json.Unmarshal(data, &m) for a map[string]any m.
 func decodeObject(data []byte) (map[string]any, error) {
-	d := decoder{data: data, text: string(data)}
+	m, _, err := decodeWithSpans(data, false)
+	return m, err
+}
+
+// decodeWithSpans is decodeObject that, when record is set, also returns the
+// spans of the containers whose bytes are already in encode's form.
+func decodeWithSpans(data []byte, record bool) (map[string]any, *spans, error) {
+	d := decoders.Get().(*decoder)
+	defer d.release()
+	d.data, d.text = data, string(data)
+	if record {
+		d.spans = &spans{src: data, at: make(map[containerKey]span)}
+	}
 	if m, ok := d.top(); ok {
-		return m, nil
+		return m, d.spans, nil
 	}
 	var m map[string]any
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return m, nil
+	return m, nil, nil
 }
 
 // decoder is a recursive-descent JSON parser that gives up (ok = false) on
@@ -38,6 +55,33 @@ type decoder struct {
 	text  string // a copy of data: strings without escapes are slices of it
 	pos   int
 	depth int
+	// After each value: whether its bytes are in encode's form, and how
+	// deep its containers nest (0 for a scalar).
+	canon  bool
+	height int
+	// spans, when not nil, collects the canonical containers.
+	spans   *spans
+	scratch []byte
+	// Members and elements of the open containers: each container is made
+	// once its size is known, without growing.
+	members []member
+	elems   []any
+}
+
+// decoders keeps decoders for their stacks and scratch space.
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+// release resets d, keeping its buffers, and puts it back in the pool.
+func (d *decoder) release() {
+	clear(d.members[:cap(d.members)])
+	clear(d.elems[:cap(d.elems)])
+	*d = decoder{scratch: d.scratch[:0], members: d.members[:0], elems: d.elems[:0]}
+	decoders.Put(d)
+}
+
+type member struct {
+	k string
+	v any
 }
 
 func (d *decoder) top() (map[string]any, bool) {
@@ -58,15 +102,18 @@ func (d *decoder) top() (map[string]any, bool) {
 	return m, d.pos == len(d.data)
 }
 
-func (d *decoder) space() {
+// space skips white space and reports whether there was any.
+func (d *decoder) space() bool {
+	start := d.pos
 	for d.pos < len(d.data) {
 		switch d.data[d.pos] {
 		case ' ', '\t', '\n', '\r':
 			d.pos++
 		default:
-			return
+			return d.pos > start
 		}
 	}
+	return d.pos > start
 }
 
 func (d *decoder) literal(lit string) bool {
@@ -85,6 +132,7 @@ func (d *decoder) peek() byte {
 }
 
 func (d *decoder) value() (any, bool) {
+	d.canon, d.height = true, 0
 	switch c := d.peek(); {
 	case c == '{':
 		return d.object()
@@ -108,16 +156,22 @@ func (d *decoder) object() (map[string]any, bool) {
 	if d.depth++; d.depth > MaxDepth {
 		return nil, false
 	}
+	start := d.pos
 	d.pos++ // {
-	m := make(map[string]any)
-	d.space()
+	canon := !d.space()
 	if d.peek() == '}' {
 		d.pos++
 		d.depth--
-		return m, true
+		d.canon, d.height = canon, 1
+		return make(map[string]any), true
 	}
-	for {
-		d.space()
+	base := len(d.members)
+	height := 0
+	var prev string
+	for first := true; ; first = false {
+		if d.space() {
+			canon = false
+		}
 		if d.peek() != '"' {
 			return nil, false
 		}
@@ -125,24 +179,45 @@ func (d *decoder) object() (map[string]any, bool) {
 		if !ok {
 			return nil, false
 		}
-		d.space()
+		// encode writes keys sorted; a repeated key is decoded once.
+		canon = canon && d.canon && (first || k > prev)
+		prev = k
+		if d.space() {
+			canon = false
+		}
 		if d.peek() != ':' {
 			return nil, false
 		}
 		d.pos++
-		d.space()
+		if d.space() {
+			canon = false
+		}
 		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
-		m[k.(string)] = v
-		d.space()
+		canon = canon && d.canon
+		height = max(height, d.height)
+		d.members = append(d.members, member{k, v})
+		if d.space() {
+			canon = false
+		}
 		switch d.peek() {
 		case ',':
 			d.pos++
 		case '}':
 			d.pos++
 			d.depth--
+			m := make(map[string]any, len(d.members)-base)
+			for _, kv := range d.members[base:] {
+				m[kv.k] = kv.v
+			}
+			clear(d.members[base:])
+			d.members = d.members[:base]
+			d.canon, d.height = canon, height+1
+			if canon {
+				d.spans.addMap(m, start, d.pos, d.height)
+			}
 			return m, true
 		default:
 			return nil, false
@@ -154,28 +229,45 @@ func (d *decoder) array() ([]any, bool) {
 	if d.depth++; d.depth > MaxDepth {
 		return nil, false
 	}
+	start := d.pos
 	d.pos++ // [
-	a := make([]any, 0)
-	d.space()
+	canon := !d.space()
 	if d.peek() == ']' {
 		d.pos++
 		d.depth--
-		return a, true
+		d.canon, d.height = canon, 1
+		return make([]any, 0), true
 	}
+	base := len(d.elems)
+	height := 0
 	for {
-		d.space()
+		if d.space() {
+			canon = false
+		}
 		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
-		a = append(a, v)
-		d.space()
+		canon = canon && d.canon
+		height = max(height, d.height)
+		d.elems = append(d.elems, v)
+		if d.space() {
+			canon = false
+		}
 		switch d.peek() {
 		case ',':
 			d.pos++
 		case ']':
 			d.pos++
 			d.depth--
+			a := make([]any, len(d.elems)-base)
+			copy(a, d.elems[base:])
+			clear(d.elems[base:])
+			d.elems = d.elems[:base]
+			d.canon, d.height = canon, height+1
+			if canon {
+				d.spans.addSlice(a, start, d.pos, d.height)
+			}
 			return a, true
 		default:
 			return nil, false
@@ -216,6 +308,10 @@ func (d *decoder) number() (any, bool) {
 	if err != nil {
 		return nil, false
 	}
+	if d.spans != nil {
+		d.scratch = appendFloat(d.scratch[:0], f)
+		d.canon = bytes.Equal(d.scratch, d.data[start:d.pos])
+	}
 	return f, true
 }
 
@@ -229,13 +325,13 @@ func (d *decoder) digits() bool {
 
 // string reads a string as encoding/json unquotes it: escapes decoded,
 // invalid UTF-8 and unpaired surrogates replaced by U+FFFD.
-func (d *decoder) string() (any, bool) {
+func (d *decoder) string() (string, bool) {
 	d.pos++ // opening quote
 	start := d.pos
 	simple := true
 	for {
 		if d.pos >= len(d.data) {
-			return nil, false
+			return "", false
 		}
 		c := d.data[d.pos]
 		switch {
@@ -243,11 +339,17 @@ func (d *decoder) string() (any, bool) {
 			raw := d.data[start:d.pos]
 			d.pos++
 			if simple && utf8.Valid(raw) {
+				d.canon = d.spans == nil || !needsEscape(raw)
 				return d.text[start : d.pos-1], true
 			}
-			return unquote(raw)
+			s := unquote(raw)
+			if d.spans != nil {
+				d.scratch = appendString(d.scratch[:0], s)
+				d.canon = bytes.Equal(d.scratch, d.data[start-1:d.pos])
+			}
+			return s, true
 		case c < ' ':
-			return nil, false
+			return "", false
 		case c == '\\':
 			simple = false
 			d.pos++
@@ -256,16 +358,32 @@ func (d *decoder) string() (any, bool) {
 				d.pos++
 			case 'u':
 				if len(d.data)-d.pos < 5 || !isHex4(d.data[d.pos+1:d.pos+5]) {
-					return nil, false
+					return "", false
 				}
 				d.pos += 5
 			default:
-				return nil, false
+				return "", false
 			}
 		default:
 			d.pos++
 		}
 	}
+}
+
+// needsEscape reports whether appendString escapes something in raw, a
+// string without escapes in valid UTF-8.
+func needsEscape(raw []byte) bool {
+	for i, c := range raw {
+		switch c {
+		case '<', '>', '&':
+			return true
+		case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
+			if i+2 < len(raw) && raw[i+1] == 0x80 && (raw[i+2] == 0xA8 || raw[i+2] == 0xA9) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isHex4(b []byte) bool {
@@ -290,7 +408,7 @@ func hex4(b []byte) rune {
 
 // unquote decodes the inside of a validated string with escapes or
 // non-ASCII bytes.
-func unquote(s []byte) (any, bool) {
+func unquote(s []byte) string {
 	out := make([]byte, 0, len(s)+2*utf8.UTFMax)
 	for r := 0; r < len(s); {
 		c := s[r]
@@ -333,187 +451,5 @@ func unquote(s []byte) (any, bool) {
 			out = utf8.AppendRune(out, rr)
 		}
 	}
-	return string(out), true
-}
-
-// encode is json.Marshal(v) for the values jq and Lua results are made of,
-// refusing (ErrOutputTooLarge) a result past limit bytes or MaxDepth as
-// soon as it gets there.
-func encode(v any, limit, sizeHint int) ([]byte, error) {
-	e := encoder{buf: make([]byte, 0, min(max(sizeHint, 512), limit)), limit: limit}
-	if e.value(v, 0) {
-		return e.buf, nil
-	}
-	if e.tooLarge {
-		return nil, errTooLarge(e.tooDeep, limit)
-	}
-	// A value encoding/json treats specially (NaN, an unexpected type):
-	// let it decide, within the limits.
-	if err := checkSize(v, limit); err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > limit {
-		return nil, errTooLarge(false, limit)
-	}
-	return b, nil
-}
-
-type encoder struct {
-	buf               []byte
-	keys              []string
-	limit             int
-	tooLarge, tooDeep bool
-}
-
-// value appends v; false when encoding/json must take over or a limit is
-// passed (tooLarge).
-func (e *encoder) value(v any, depth int) bool {
-	if depth > MaxDepth {
-		e.tooLarge, e.tooDeep = true, true
-		return false
-	}
-	switch v := v.(type) {
-	case nil:
-		e.buf = append(e.buf, "null"...)
-	case bool:
-		e.buf = strconv.AppendBool(e.buf, v)
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
-		}
-		e.buf = appendFloat(e.buf, v)
-	case int:
-		e.buf = strconv.AppendInt(e.buf, int64(v), 10)
-	case *big.Int:
-		if v == nil {
-			e.buf = append(e.buf, "null"...)
-		} else {
-			e.buf = v.Append(e.buf, 10)
-		}
-	case string:
-		e.buf = appendString(e.buf, v)
-	case map[string]any:
-		if v == nil {
-			e.buf = append(e.buf, "null"...)
-			break
-		}
-		e.buf = append(e.buf, '{')
-		// The keys of all open objects share one stack.
-		start := len(e.keys)
-		for k := range v {
-			e.keys = append(e.keys, k)
-		}
-		slices.Sort(e.keys[start:])
-		for i := range len(v) {
-			k := e.keys[start+i]
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			e.buf = appendString(e.buf, k)
-			e.buf = append(e.buf, ':')
-			if !e.value(v[k], depth+1) {
-				return false
-			}
-		}
-		e.keys = e.keys[:start]
-		e.buf = append(e.buf, '}')
-	case []any:
-		if v == nil {
-			e.buf = append(e.buf, "null"...)
-			break
-		}
-		e.buf = append(e.buf, '[')
-		for i, el := range v {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			if !e.value(el, depth+1) {
-				return false
-			}
-		}
-		e.buf = append(e.buf, ']')
-	default:
-		return false
-	}
-	if len(e.buf) > e.limit {
-		e.tooLarge = true
-		return false
-	}
-	return true
-}
-
-// appendFloat writes f as encoding/json does: like ES6, %f between 1e-6 and
-// 1e21, otherwise %e with a two-digit exponent shortened.
-func appendFloat(b []byte, f float64) []byte {
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString writes s as encoding/json does with HTML escaping: <, >, &,
-// control characters, U+2028 and U+2029 escaped, invalid UTF-8 as \ufffd.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= ' ' && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return string(out)
 }
