@@ -69,7 +69,10 @@ func (d *dispatcher) close() {
 
 // orderKey is the key under which events are kept in order: the namespace
 // and name of the Kubernetes object a resource event is about
-// (body.metadata), else the EventSource and event name.
+// (body.metadata). Other events (a webhook call, a calendar tick) name no
+// object and promise no order among themselves, as their senders run
+// concurrently anyway: they are spread by event id, so that one slow
+// trigger call does not hold up the next events of the same source.
 func orderKey(ev *event.Event) string {
 	if len(ev.Data) > 0 && (ev.DataContentType == "" || ev.DataContentType == event.ContentTypeJSON) {
 		r := gjson.GetManyBytes(ev.Data, "body.metadata.namespace", "body.metadata.name")
@@ -77,7 +80,7 @@ func orderKey(ev *event.Event) string {
 			return "obj\x00" + r[0].String() + "/" + r[1].Str
 		}
 	}
-	return "src\x00" + ev.Source + "\x00" + ev.Subject
+	return "evt\x00" + ev.ID
 }
 
 // keyHash is FNV-1a.

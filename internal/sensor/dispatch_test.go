@@ -14,12 +14,12 @@ func TestOrderKey(t *testing.T) {
 		ev   event.Event
 		want string
 	}{
-		{"resource event", event.Event{Source: "es", Subject: "svc", Data: []byte(`{"type":"ADD","body":{"metadata":{"namespace":"ns","name":"web"}}}`)}, "obj\x00ns/web"},
-		{"cluster-scoped object", event.Event{Source: "es", Subject: "ns", Data: []byte(`{"body":{"metadata":{"name":"team-a"}}}`)}, "obj\x00/team-a"},
-		{"other JSON", event.Event{Source: "es", Subject: "hook", Data: []byte(`{"body":{"x":1}}`)}, "src\x00es\x00hook"},
-		{"name not a string", event.Event{Source: "es", Subject: "hook", Data: []byte(`{"body":{"metadata":{"name":3}}}`)}, "src\x00es\x00hook"},
-		{"binary data", event.Event{Source: "es", Subject: "raw", DataContentType: "application/octet-stream", Data: []byte(`{"body":{"metadata":{"name":"x"}}}`)}, "src\x00es\x00raw"},
-		{"no data", event.Event{Source: "es", Subject: "tick"}, "src\x00es\x00tick"},
+		{"resource event", event.Event{ID: "e1", Source: "es", Subject: "svc", Data: []byte(`{"type":"ADD","body":{"metadata":{"namespace":"ns","name":"web"}}}`)}, "obj\x00ns/web"},
+		{"cluster-scoped object", event.Event{ID: "e1", Source: "es", Subject: "ns", Data: []byte(`{"body":{"metadata":{"name":"team-a"}}}`)}, "obj\x00/team-a"},
+		{"other JSON", event.Event{ID: "e1", Source: "es", Subject: "hook", Data: []byte(`{"body":{"x":1}}`)}, "evt\x00e1"},
+		{"name not a string", event.Event{ID: "e1", Source: "es", Subject: "hook", Data: []byte(`{"body":{"metadata":{"name":3}}}`)}, "evt\x00e1"},
+		{"binary data", event.Event{ID: "e1", Source: "es", Subject: "raw", DataContentType: "application/octet-stream", Data: []byte(`{"body":{"metadata":{"name":"x"}}}`)}, "evt\x00e1"},
+		{"no data", event.Event{ID: "e1", Source: "es", Subject: "tick"}, "evt\x00e1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, orderKey(&tc.ev))

@@ -20,6 +20,7 @@ const (
 	DefaultAckWait          = 30 * time.Second
 	DefaultMaxAckPending    = 1024
 	DefaultHandlerWorkers   = 32
+	DefaultPullBatch        = 256
 )
 
 // Storage is where the stream keeps its messages.
@@ -61,6 +62,11 @@ type Options struct {
 	// (0: DefaultHandlerWorkers; never more than the subscription's
 	// MaxAckPending).
 	HandlerWorkers int
+	// PullBatch is how many messages a subscription asks the server for
+	// at a time, ahead of its handlers (0: DefaultPullBatch; never fewer
+	// than HandlerWorkers nor more than the subscription's MaxAckPending).
+	// Handlers still receive the messages in stream order.
+	PullBatch int
 	// DeliverAll makes a durable consumer created for the first time start at
 	// the stream's oldest event. By default it starts with events published
 	// after its creation, as Argo Events' sensors do. An existing durable
@@ -178,8 +184,9 @@ func (o Options) withDefaults() (Options, error) {
 	o.PublishTimeout = orDefault(o.PublishTimeout, DefaultPublishTimeout)
 	o.ReconnectWait = orDefault(o.ReconnectWait, DefaultReconnectWait)
 	o.HandlerWorkers = orDefault(o.HandlerWorkers, DefaultHandlerWorkers)
-	if o.MaxInFlight < 0 || o.PublishTimeout < 0 || o.ReconnectWait < 0 || o.HandlerWorkers < 0 {
-		return o, errors.New("maxInFlight, publishTimeout, reconnectWait and handlerWorkers must not be negative")
+	o.PullBatch = orDefault(o.PullBatch, DefaultPullBatch)
+	if o.MaxInFlight < 0 || o.PublishTimeout < 0 || o.ReconnectWait < 0 || o.HandlerWorkers < 0 || o.PullBatch < 0 {
+		return o, errors.New("maxInFlight, publishTimeout, reconnectWait, handlerWorkers and pullBatch must not be negative")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -48,10 +48,11 @@ func (b *Bus) Subscribe(ctx context.Context, sub eventbus.Subscription, h eventb
 
 	log := b.log.With("consumer", cfg.Durable)
 	workers := min(b.opts.HandlerWorkers, cfg.MaxAckPending)
+	batch := min(max(b.opts.PullBatch, workers), cfg.MaxAckPending)
 	delay := minRetryDelay
 	for {
 		start := time.Now()
-		err := b.consume(ctx, cfg, workers, h, log)
+		err := b.consume(ctx, cfg, workers, batch, h, log)
 		switch {
 		case parent.Err() != nil:
 			return nil
@@ -78,14 +79,15 @@ const (
 	maxRetryDelay = 5 * time.Second
 )
 
-// consume creates or updates the consumer and hands its messages to h until
-// ctx ends or the consumer fails.
-func (b *Bus) consume(ctx context.Context, cfg jetstream.ConsumerConfig, workers int, h eventbus.Handler, log *slog.Logger) error {
+// consume creates or updates the consumer and hands its messages to h, at
+// most workers at once, until ctx ends or the consumer fails. Up to batch
+// messages are pulled ahead of the handlers.
+func (b *Bus) consume(ctx context.Context, cfg jetstream.ConsumerConfig, workers, batch int, h eventbus.Handler, log *slog.Logger) error {
 	cons, err := b.ensureConsumer(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(workers))
+	it, err := cons.Messages(jetstream.PullMaxMessages(batch))
 	if err != nil {
 		return fmt.Errorf("pulling from consumer %s: %w", cfg.Durable, err)
 	}
