@@ -1,8 +1,8 @@
 package sensor
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
