@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -127,15 +128,44 @@ func (e *Event) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// UnmarshalJSON reads an event in CloudEvents structured JSON.
+// UnmarshalJSON reads an event in CloudEvents structured JSON. The document
+// is parsed once; the attributes are read from its members.
 func (e *Event) UnmarshalJSON(data []byte) error {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	var w wire
-	if err := json.Unmarshal(data, &w); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	for k, v := range m {
+		var err error
+		switch k {
+		case "specversion":
+			w.SpecVersion, err = rawString(v)
+		case "id":
+			w.ID, err = rawString(v)
+		case "source":
+			w.Source, err = rawString(v)
+		case "type":
+			w.Type, err = rawString(v)
+		case "subject":
+			w.Subject, err = rawString(v)
+		case "datacontenttype":
+			w.DataContentType, err = rawString(v)
+		case "data_base64":
+			w.DataBase64, err = rawString(v)
+		case "data":
+			w.Data = v
+		case "time":
+			if string(v) != "null" {
+				w.Time = new(time.Time)
+				err = w.Time.UnmarshalJSON(v)
+			}
+		default:
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%w: attribute %s: %w", ErrInvalid, k, err)
+		}
 	}
 	if w.SpecVersion != SpecVersion {
 		return fmt.Errorf("%w: specversion %q (want %s)", ErrInvalid, w.SpecVersion, SpecVersion)
@@ -151,7 +181,7 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 			return fmt.Errorf("%w: data_base64: %w", ErrInvalid, err)
 		}
 		e.Data = d
-	case len(w.Data) > 0 && !bytes.Equal(w.Data, []byte("null")):
+	case len(w.Data) > 0 && string(w.Data) != "null":
 		e.Data = []byte(w.Data)
 		e.MarkValidJSON() // json.Unmarshal checked it
 	}
@@ -160,8 +190,7 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 		case "specversion", "id", "source", "type", "subject", "time", "datacontenttype", "data", "data_base64":
 			continue
 		}
-		var s string
-		if json.Unmarshal(v, &s) == nil {
+		if s, err := rawString(v); err == nil {
 			if e.Extensions == nil {
 				e.Extensions = map[string]string{}
 			}
@@ -169,6 +198,17 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 		}
 	}
 	return e.Validate()
+}
+
+// rawString reads a JSON string (null reads as ""), without encoding/json
+// when it has no escapes.
+func rawString(raw json.RawMessage) (string, error) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw[1:n-1], '\\') < 0 && bytes.IndexByte(raw[1:n-1], '"') < 0 && utf8.Valid(raw[1:n-1]) {
+		return string(raw[1 : n-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
 }
 
 func compact(data []byte) json.RawMessage {
