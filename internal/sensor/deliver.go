@@ -2,6 +2,7 @@ package sensor
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/herald-dev/herald/internal/eventbus"
@@ -53,31 +54,37 @@ func (e *engine) ackFirst() bool {
 
 // keepAlive extends the ack wait of m while its triggers run (retries may
 // take longer than the ack wait) and returns the function that stops it.
+// A timer, not a goroutine, waits for each extension: most events are done
+// long before the first.
 func (e *engine) keepAlive(m eventbus.Message) (stop func()) {
 	every := e.ackWait / 3
 	if every <= 0 {
 		every = 10 * time.Second
 	}
-	quit := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-tick.C:
-				if err := m.InProgress(); err != nil {
-					e.log.Debug("ack wait not extended", "event_id", m.Event().ID, "error", err)
-				}
-			}
+	var (
+		mu      sync.Mutex
+		stopped bool
+		timer   *time.Timer
+	)
+	mu.Lock()
+	defer mu.Unlock()
+	timer = time.AfterFunc(every, func() {
+		if err := m.InProgress(); err != nil {
+			e.log.Debug("ack wait not extended", "event_id", m.Event().ID, "error", err)
 		}
-	}()
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			timer.Reset(every)
+		}
+	})
+	// An extension in flight when stop returns is harmless: the server
+	// ignores it for a settled message.
 	return func() {
-		close(quit)
-		<-finished
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		timer.Stop()
 	}
 }
 
