@@ -80,6 +80,11 @@ func (c *Compiled) Apply(doc []byte, events map[string]*event.Event) ([]byte, er
 	if len(doc) > 0 && !json.Valid(doc) {
 		return nil, ErrInvalidDocument
 	}
+	return c.apply(doc, events)
+}
+
+// apply is Apply for a doc known to be JSON.
+func (c *Compiled) apply(doc []byte, events map[string]*event.Event) ([]byte, error) {
 	var cache renderCache
 	for i := range c.params {
 		p := &c.params[i]
@@ -149,7 +154,7 @@ func (c *Compiled) ApplyToObject(obj *unstructured.Unstructured, events map[stri
 	if err != nil {
 		return fmt.Errorf("encoding object: %w", err)
 	}
-	if doc, err = c.Apply(doc, events); err != nil {
+	if doc, err = c.apply(doc, events); err != nil {
 		return err
 	}
 	var out unstructured.Unstructured
@@ -174,7 +179,7 @@ func (c *Compiled) ApplyToTemplate(tmpl *v1alpha1.TriggerTemplate, events map[st
 	if err != nil {
 		return nil, fmt.Errorf("encoding trigger template: %w", err)
 	}
-	if doc, err = c.Apply(doc, events); err != nil {
+	if doc, err = c.apply(doc, events); err != nil {
 		return nil, err
 	}
 	out := &v1alpha1.TriggerTemplate{}
