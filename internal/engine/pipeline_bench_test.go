@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -181,9 +182,33 @@ func decodeBenchEvent(raw json.RawMessage, ev *benchEvent) error {
 // over the time from the first send to the last first arrival), the p50 and
 // p99 of send-to-arrival latency in milliseconds, and dups (deliveries of an
 // event already received). The clients send as fast as the webhook accepts,
-// faster than the Sensor delivers, so at large b.N the latency is mostly the
-// backlog's queueing time, not the cost of one event.
+// so at large b.N the latency is mostly the backlog's queueing time, not
+// the cost of one event; BenchmarkWebhookToHTTPAtRate measures latency at a
+// given rate.
 func BenchmarkWebhookToHTTP(b *testing.B) {
+	runWebhookToHTTP(b, 0)
+}
+
+// BenchmarkWebhookToHTTPAtRate is BenchmarkWebhookToHTTP with the clients
+// sending at a fixed total rate (HERALD_BENCH_RATE events/s, 10000 by
+// default), each event at its scheduled time whatever happened to the
+// previous ones. Latency runs from the scheduled time, so a stall shows in
+// it instead of slowing the senders down.
+func BenchmarkWebhookToHTTPAtRate(b *testing.B) {
+	rate := 10000
+	if v := os.Getenv("HERALD_BENCH_RATE"); v != "" {
+		var err error
+		rate, err = strconv.Atoi(v)
+		require.NoError(b, err, "HERALD_BENCH_RATE")
+	}
+	runWebhookToHTTP(b, rate)
+}
+
+// rateClients is how many connections send at a fixed rate: enough that
+// the rate does not wait for the answers.
+const rateClients = 32
+
+func runWebhookToHTTP(b *testing.B, rate int) {
 	sink := &latencySink{latency: make([]time.Duration, b.N), ids: map[string]bool{}, warmupSeq: -1}
 	srv := httptest.NewServer(sink)
 	b.Cleanup(srv.Close)
@@ -210,23 +235,13 @@ func BenchmarkWebhookToHTTP(b *testing.B) {
 		return sink.warmedUp.Load()
 	}, 60*time.Second, 100*time.Millisecond, "no event reached the sink")
 
-	var seq atomic.Int64
-	b.SetParallelism(4) // 4 × GOMAXPROCS(2) = 8 concurrent clients on this machine
 	b.ResetTimer()
 	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			body := strconv.AppendInt([]byte(`{"seq":`), seq.Add(1)-1, 10)
-			body = append(body, `,"sent":`...)
-			body = strconv.AppendInt(body, time.Now().UnixNano(), 10)
-			body = append(body, '}')
-			code, err := p.post(body)
-			if err != nil || code != http.StatusOK {
-				b.Errorf("POST: %d %v", code, err)
-				return
-			}
-		}
-	})
+	if rate > 0 {
+		sendAtRate(b, p, start, rate)
+	} else {
+		sendFlatOut(b, p)
+	}
 	require.Eventually(b, func() bool {
 		sink.mu.Lock()
 		defer sink.mu.Unlock()
@@ -243,6 +258,55 @@ func BenchmarkWebhookToHTTP(b *testing.B) {
 	b.ReportMetric(ms(percentile(lat, 0.50)), "p50-ms")
 	b.ReportMetric(ms(percentile(lat, 0.99)), "p99-ms")
 	b.ReportMetric(float64(sink.dups), "dups")
+}
+
+// sendFlatOut posts b.N events from 8 concurrent clients, each as soon as
+// the previous one was accepted.
+func sendFlatOut(b *testing.B, p *pipeline) {
+	var seq atomic.Int64
+	b.SetParallelism(4) // 4 × GOMAXPROCS(2) = 8 concurrent clients on this machine
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if !postBench(b, p, seq.Add(1)-1, time.Now()) {
+				return
+			}
+		}
+	})
+}
+
+// sendAtRate posts b.N events at rate events/s in all from rateClients
+// clients: event n is due at start + n/rate and carries that time.
+func sendAtRate(b *testing.B, p *pipeline, start time.Time, rate int) {
+	var wg sync.WaitGroup
+	for c := range rateClients {
+		wg.Go(func() {
+			for n := int64(c); n < int64(b.N); n += rateClients {
+				due := start.Add(time.Duration(n) * time.Second / time.Duration(rate))
+				if wait := time.Until(due); wait > 0 {
+					<-time.After(wait) // pacing the load, not waiting for a result
+				}
+				if !postBench(b, p, n, due) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// postBench posts event seq sent at sent; false (and the benchmark failed)
+// when the webhook did not accept it.
+func postBench(b *testing.B, p *pipeline, seq int64, sent time.Time) bool {
+	body := strconv.AppendInt([]byte(`{"seq":`), seq, 10)
+	body = append(body, `,"sent":`...)
+	body = strconv.AppendInt(body, sent.UnixNano(), 10)
+	body = append(body, '}')
+	code, err := p.post(body)
+	if err != nil || code != http.StatusOK {
+		b.Errorf("POST: %d %v", code, err)
+		return false
+	}
+	return true
 }
 
 // percentile returns the p-quantile of sorted durations (nearest rank).
