@@ -1,6 +1,8 @@
 package validation
 
 import (
+	"strings"
+
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -57,11 +59,41 @@ func validateParamSource(r *report, path *field.Path, src *v1alpha1.TriggerParam
 			r.add(invalid(path.Child(t.name), t.value, "template does not parse: %v", err))
 		}
 	}
+	if src.Expression != "" {
+		validateParamExpression(r, path, src)
+		return
+	}
 	usesData := src.DataKey != "" || src.DataTemplate != ""
 	switch {
 	case usesData && src.ContextKey != "":
 		r.warn(invalid(path.Child("contextKey"), src.ContextKey, "contextKey is ignored because dataKey or dataTemplate is set"))
 	case usesData && src.ContextTemplate != "":
 		r.warn(invalid(path.Child("contextTemplate"), src.ContextTemplate, "contextTemplate is ignored because dataKey or dataTemplate is set"))
+	}
+}
+
+// validateParamExpression checks src.expression, Herald's extension: a jq
+// program that compiles, and no other way of reading the event beside it
+// (the runtime refuses the combination).
+func validateParamExpression(r *report, path *field.Path, src *v1alpha1.TriggerParameterSource) {
+	exprPath := path.Child("expression")
+	r.warn(invalid(exprPath, src.Expression, "expression is a Herald extension: Argo Events rejects this sensor"))
+	if err := checkJQ(src.Expression); err != nil {
+		r.add(invalid(exprPath, src.Expression, "jq expression does not compile: %v", err))
+	}
+	var others []string
+	for _, f := range []struct{ name, value string }{
+		{"dataKey", src.DataKey},
+		{"dataTemplate", src.DataTemplate},
+		{"contextKey", src.ContextKey},
+		{"contextTemplate", src.ContextTemplate},
+	} {
+		if f.value != "" {
+			others = append(others, f.name)
+		}
+	}
+	if len(others) > 0 {
+		r.add(invalid(exprPath, src.Expression, "expression cannot be combined with %s: the value comes from one of them only",
+			strings.Join(others, ", ")))
 	}
 }

@@ -22,7 +22,9 @@ type compiledParam struct {
 
 // Compile checks and prepares params. It rejects what Argo's admission
 // validation rejects (no src, no dependencyName, no dest, an operation other
-// than append, overwrite or prepend), with ErrInvalidParameter. A template
+// than append, overwrite or prepend), with ErrInvalidParameter, and so are
+// an expression that does not compile or is combined with a key or a
+// template (Herald's extension, which Argo rejects as a whole). A template
 // that does not parse is not an error here: as in Argo, the parameter falls
 // back to its key or default at each event; Warnings lists it.
 func Compile(params []v1alpha1.TriggerParameter) (*Compiled, error) {
@@ -32,7 +34,11 @@ func Compile(params []v1alpha1.TriggerParameter) (*Compiled, error) {
 		if err := checkParam(p); err != nil {
 			return nil, fmt.Errorf("parameter %d: %w", i, err)
 		}
-		c.params[i] = compiledParam{index: i, dest: p.Dest, op: p.Operation, src: newSource(p.Src)}
+		src, err := newSource(p.Src)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %d: %w", i, err)
+		}
+		c.params[i] = compiledParam{index: i, dest: p.Dest, op: p.Operation, src: src}
 	}
 	return c, nil
 }

@@ -16,6 +16,9 @@
 // event data or over the CloudEvents context as Argo renders it, with value
 // as the fallback. Values are written as JSON strings unless useRawData is set
 // and the path found a number, a boolean, null, an object or an array.
+// Herald's extension adds expression, a jq program over the event data whose
+// first output is the value with its JSON type kept (see expression.go and
+// docs/extension.md).
 //
 // Everything here is pure: no I/O, no clock except the time limit on
 // templates. Compile prepares a parameter list once (templates parsed, paths

@@ -22,6 +22,9 @@ var (
 	// ErrTemplateLimit: a template went past one of its limits (output size,
 	// steps, time, size of a value it built). See MaxTemplateOutput.
 	ErrTemplateLimit = errors.New("template limit exceeded")
+	// ErrExpressionLimit: an expression ran past its time limit or gave a
+	// value larger than MaxExpressionOutput.
+	ErrExpressionLimit = errors.New("expression limit exceeded")
 	// ErrTemplateFunc: a template called a function Herald does not offer
 	// (env, expandenv, getHostByName).
 	ErrTemplateFunc = errors.New("template function not available")

@@ -69,7 +69,8 @@ func BenchmarkTemplateParam(b *testing.B) {
 	src := sensor.Spec.Triggers[0].Template.K8s.Parameters[0].Src.DeepCopy()
 	src.DataKey = ""
 	src.DataTemplate = `{{ .Input.body.metadata.name }}-{{ .Input.body.spec.ports | len }}`
-	s := newSource(src)
+	s, err := newSource(src)
+	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := s.resolve(events, nil); err != nil {

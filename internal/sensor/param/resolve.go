@@ -18,6 +18,9 @@ type source struct {
 	part part
 	key  string
 	tmpl *paramTemplate // nil when the chosen part has no template
+	// expr is the compiled expression; when set, part, key and tmpl are
+	// unused (expression excludes the other source fields).
+	expr *paramExpression
 }
 
 type part uint8
@@ -30,8 +33,13 @@ const (
 
 // newSource picks the part as Argo does: the data part wins as soon as
 // dataKey or dataTemplate is set, and then both the context key and the
-// context template are ignored, even when only one data field is set.
-func newSource(src *v1alpha1.TriggerParameterSource) *source {
+// context template are ignored, even when only one data field is set. A
+// source with an expression is prepared by newExpressionSource; only it can
+// fail (ErrInvalidParameter).
+func newSource(src *v1alpha1.TriggerParameterSource) (*source, error) {
+	if src.Expression != "" {
+		return newExpressionSource(src)
+	}
 	s := &source{src: src}
 	var tmpl string
 	switch {
@@ -43,7 +51,7 @@ func newSource(src *v1alpha1.TriggerParameterSource) *source {
 	if tmpl != "" {
 		s.tmpl = compileTemplate(tmpl)
 	}
-	return s
+	return s, nil
 }
 
 // Resolve computes the value of one parameter source from the events of the
@@ -69,6 +77,13 @@ func newSource(src *v1alpha1.TriggerParameterSource) *source {
 //
 // Templates and defaults are always strings, even with useRawData. With
 // useRawData a key's number, boolean, null, object or array is marked Raw.
+//
+// expression (a Herald extension, see expression.go) is a jq program over
+// the event data and cannot be combined with the key and template fields
+// (ErrInvalidParameter). Its first output is the value: a string is a
+// string, a number, boolean, object or array is Raw whatever useRawData
+// says. No output, null, a runtime error or a run past its limits gives
+// the default value if set, else ErrUnresolved.
 // Herald departs from Argo v1.9 in one case: a raw null is the JSON null,
 // where Argo writes an empty raw value and so invalid JSON (fixed in later
 // Argo).
@@ -76,7 +91,11 @@ func Resolve(src *v1alpha1.TriggerParameterSource, events map[string]*event.Even
 	if src == nil {
 		return Value{}, fmt.Errorf("%w: no src", ErrInvalidParameter)
 	}
-	return newSource(src).resolve(events, nil)
+	s, err := newSource(src)
+	if err != nil {
+		return Value{}, err
+	}
+	return s.resolve(events, nil)
 }
 
 func defaultValue(v string) Value {
@@ -91,6 +110,9 @@ func (s *source) resolve(events map[string]*event.Event, cache *renderCache) (Va
 			return defaultValue(*src.Value), nil
 		}
 		return Value{Skip: true}, nil
+	}
+	if s.expr != nil {
+		return s.resolveExpression(ev, cache)
 	}
 	if s.part == partNone {
 		if src.Value != nil {

@@ -37,9 +37,10 @@ const (
 	FromContextTemplate             // template over the event context
 	FromDefault                     // the source's value field
 	FromEvent                       // the whole event (no key, template or value given)
+	FromExpression                  // jq expression over the event data (Herald extension)
 )
 
-var fromNames = [...]string{"none", "dataKey", "dataTemplate", "contextKey", "contextTemplate", "value", "event"}
+var fromNames = [...]string{"none", "dataKey", "dataTemplate", "contextKey", "contextTemplate", "value", "event", "expression"}
 
 // String returns the name of the source field ("dataKey", "value", ...).
 func (f From) String() string {
@@ -54,12 +55,12 @@ type Value struct {
 	// Text is the value. When Raw is false it is written as a JSON string;
 	// when Raw is true it is JSON text written as it is.
 	Text string
-	// Type is the JSON type found at the key; TypeString for templates,
-	// defaults and the whole event.
+	// Type is the JSON type found at the key or given by the expression;
+	// TypeString for templates, defaults and the whole event.
 	Type Type
-	// Raw is true when the source asks for useRawData and Type is not
-	// TypeString: numbers, booleans, null, objects and arrays keep their
-	// JSON type.
+	// Raw is true when the source asks for useRawData, or has an
+	// expression, and Type is not TypeString: numbers, booleans, null,
+	// objects and arrays keep their JSON type.
 	Raw bool
 	// From says which source field gave the value.
 	From From
