@@ -53,6 +53,8 @@ JetStream bus, Sensors filter and transform them and fire triggers, at least onc
 		newLintCommand(),
 		newRunCommand(),
 		newDevCommand(),
+		newDryRunCommand(),
+		newTestCommand(),
 	)
 	return root
 }

@@ -164,7 +164,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}()
 	}
 	if len(cfg.Bundle.Sensors()) > 0 {
-		runner, err := newSensorRunner(ctx, cfg, bus, metrics.NewSensors(reg), secrets, factory, dyn)
+		runner, err := newSensorRunner(ctx, cfg, bus, metrics.NewSensors(reg), metrics.NewReconciles(reg), secrets, factory, dyn)
 		if err != nil {
 			return err
 		}

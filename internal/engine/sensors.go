@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -27,9 +28,13 @@ type sensorRunner struct {
 	state   sensor.State
 	metrics *metrics.Sensors
 	env     trigger.Env
+	// kept holds what triggers keep between firings (the k8s trigger's
+	// reconcile records), in the sensors' bucket.
+	kept       trigger.Store
+	reconciles *metrics.Reconciles
 }
 
-func newSensorRunner(ctx context.Context, cfg Config, bus *jetstream.Bus, m *metrics.Sensors, secrets eventsource.SecretReader, factory *clients.Factory, dyn dynamic.Interface) (*sensorRunner, error) {
+func newSensorRunner(ctx context.Context, cfg Config, bus *jetstream.Bus, m *metrics.Sensors, rm *metrics.Reconciles, secrets eventsource.SecretReader, factory *clients.Factory, dyn dynamic.Interface) (*sensorRunner, error) {
 	kv, err := bus.KeyValue(ctx, "herald-sensors")
 	if err != nil {
 		return nil, fmt.Errorf("opening the sensors' state bucket: %w", err)
@@ -50,13 +55,16 @@ func newSensorRunner(ctx context.Context, cfg Config, bus *jetstream.Bus, m *met
 	env.Secrets = func(ctx context.Context, namespace string, sel *corev1.SecretKeySelector) ([]byte, error) {
 		return eventsource.Env{Namespace: namespace, Secrets: secrets, Dynamic: dyn}.ReadSecret(ctx, sel)
 	}
-	return &sensorRunner{cfg: cfg, bus: bus, state: sensor.NewKVState(kv), metrics: m, env: env}, nil
+	return &sensorRunner{cfg: cfg, bus: bus, state: sensor.NewKVState(kv), metrics: m, env: env, kept: kvStore{kv}, reconciles: rm}, nil
 }
 
 // run runs one Sensor until ctx ends.
 func (r *sensorRunner) run(ctx context.Context, sn *v1alpha1.Sensor, log *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the triggers' background work with this run
 	env := r.env
 	env.Logger = log
+	env.Background = &trigger.Background{Done: ctx.Done(), Store: r.kept, Metrics: r.reconciles.For(sn.Namespace, sn.Name)}
 	firers := &firerSet{}
 	return sensor.Run(ctx, sensor.Config{
 		Sensor:   sn,
@@ -69,6 +77,24 @@ func (r *sensorRunner) run(ctx context.Context, sn *v1alpha1.Sensor, log *slog.L
 		Logger:   log,
 	})
 }
+
+// kvStore is a trigger.Store over a bucket of the bus.
+type kvStore struct{ kv jetstream.KV }
+
+func (s kvStore) Get(ctx context.Context, key string) ([]byte, error) {
+	val, _, err := s.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, nil
+	}
+	return val, err
+}
+
+func (s kvStore) Put(ctx context.Context, key string, val []byte) error {
+	_, err := s.kv.Put(ctx, key, val)
+	return err
+}
+
+func (s kvStore) Delete(ctx context.Context, key string) error { return s.kv.Delete(ctx, key) }
 
 // firerSet keeps one Firer (retry strategy and rate limit) per trigger spec,
 // found by the trigger's name so that templates rewritten by parameters share

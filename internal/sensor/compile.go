@@ -12,6 +12,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventbus"
 	"github.com/herald-dev/herald/internal/sensor/condition"
 	"github.com/herald-dev/herald/internal/sensor/filter"
@@ -39,6 +40,10 @@ type engine struct {
 
 	deps     []*dependency
 	triggers []*compiledTrigger
+
+	// onFire, when set, replaces the firing of a trigger whose conditions
+	// hold (Explain renders the trigger instead); its outcome is the event's.
+	onFire func(ctx context.Context, t *compiledTrigger, events map[string]*event.Event, eventID string) outcome
 }
 
 // dependency is a compiled dependency.

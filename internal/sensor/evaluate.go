@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/sensor/filter"
 )
 
 // outcome is what becomes of a delivered event once its triggers ran.
@@ -27,7 +28,12 @@ func worst(a, b outcome) outcome { return max(a, b) }
 // whose conditions it completes. delivered counts the deliveries of the
 // event (from 1). It is the Sensor's per-event work, without the bus.
 func (e *engine) process(ctx context.Context, ev *event.Event, delivered uint64) outcome {
-	matched := e.match(ctx, ev)
+	return e.processMatched(ctx, ev, e.match(ctx, ev), delivered)
+}
+
+// processMatched fires the triggers whose conditions the events matched
+// (the transformed event by dependency name, as match returns) complete.
+func (e *engine) processMatched(ctx context.Context, ev *event.Event, matched map[string]*event.Event, delivered uint64) outcome {
 	if len(matched) == 0 {
 		return done
 	}
@@ -47,11 +53,20 @@ func (e *engine) process(ctx context.Context, ev *event.Event, delivered uint64)
 		for _, d := range e.deps {
 			name := d.spec.Name
 			if tev := matched[name]; tev != nil && t.deps[name] {
-				res = worst(res, e.fireTrigger(ctx, t, map[string]*event.Event{name: tev}, ev.ID, final))
+				res = worst(res, e.fireTriggerOrHook(ctx, t, map[string]*event.Event{name: tev}, ev.ID, final))
 			}
 		}
 	}
 	return res
+}
+
+// fireTriggerOrHook fires t, or hands the firing to e.onFire when set
+// (explain renders instead of firing).
+func (e *engine) fireTriggerOrHook(ctx context.Context, t *compiledTrigger, events map[string]*event.Event, eventID string, final bool) outcome {
+	if e.onFire != nil {
+		return e.onFire(ctx, t, events, eventID)
+	}
+	return e.fireTrigger(ctx, t, events, eventID, final)
 }
 
 // match runs ev through the transform and filters of every dependency on
@@ -60,25 +75,23 @@ func (e *engine) process(ctx context.Context, ev *event.Event, delivered uint64)
 func (e *engine) match(ctx context.Context, ev *event.Event) map[string]*event.Event {
 	var out map[string]*event.Event
 	for _, d := range e.deps {
-		if d.spec.EventSourceName != ev.Source || d.spec.EventName != ev.Subject {
+		if !d.listensTo(ev) {
 			continue
 		}
 		name := d.spec.Name
-		tev, err := d.transform.Apply(ctx, ev)
-		if err != nil {
-			e.log.Warn("event transform failed", "dependency", name, "event_id", ev.ID, "error", err)
+		m := e.matchDependency(ctx, d, ev)
+		switch {
+		case m.TransformErr != nil:
+			e.log.Warn("event transform failed", "dependency", name, "event_id", ev.ID, "error", m.TransformErr)
 			e.metrics.EventFiltered(name, ReasonTransformError)
 			continue
-		}
-		res, err := d.filter.MatchContext(ctx, tev, e.now())
-		if err != nil {
-			e.log.Warn("event filter failed", "dependency", name, "event_id", ev.ID, "error", err)
+		case m.FilterErr != nil:
+			e.log.Warn("event filter failed", "dependency", name, "event_id", ev.ID, "error", m.FilterErr)
 			e.metrics.EventFiltered(name, ReasonFilterError)
 			continue
-		}
-		if !res.Pass {
+		case !m.Filter.Pass:
 			if e.log.Enabled(ctx, slog.LevelDebug) {
-				e.log.Debug("event filtered out", "dependency", name, "event_id", ev.ID, "reasons", res.String())
+				e.log.Debug("event filtered out", "dependency", name, "event_id", ev.ID, "reasons", m.Filter.String())
 			}
 			e.metrics.EventFiltered(name, ReasonFilter)
 			continue
@@ -86,9 +99,42 @@ func (e *engine) match(ctx context.Context, ev *event.Event) map[string]*event.E
 		if out == nil {
 			out = make(map[string]*event.Event, 1)
 		}
-		out[name] = tev
+		out[name] = m.Event
 	}
 	return out
+}
+
+// listensTo reports whether ev is of the dependency's EventSource event.
+func (d *dependency) listensTo(ev *event.Event) bool {
+	return d.spec.EventSourceName == ev.Source && d.spec.EventName == ev.Subject
+}
+
+// dependencyMatch is what a dependency made of one event.
+type dependencyMatch struct {
+	// Event is the event after the transform (nil when it failed).
+	Event *event.Event
+	// TransformErr is why the transform failed; the filters did not run.
+	TransformErr error
+	// Filter is the filters' verdict; FilterErr is set when a filter could
+	// not be evaluated (the event is then rejected).
+	Filter    filter.Result
+	FilterErr error
+}
+
+// matched reports whether the dependency takes the event.
+func (m dependencyMatch) matched() bool {
+	return m.TransformErr == nil && m.FilterErr == nil && m.Filter.Pass
+}
+
+// matchDependency runs ev through d's transform, then its filters, as Argo
+// does.
+func (e *engine) matchDependency(ctx context.Context, d *dependency, ev *event.Event) dependencyMatch {
+	tev, err := d.transform.Apply(ctx, ev)
+	if err != nil {
+		return dependencyMatch{TransformErr: err}
+	}
+	res, err := d.filter.MatchContext(ctx, tev, e.now())
+	return dependencyMatch{Event: tev, Filter: res, FilterErr: err}
 }
 
 // gather adds the matched events to what trigger t has gathered and fires
@@ -132,7 +178,7 @@ func (e *engine) gather(ctx context.Context, t *compiledTrigger, matched map[str
 	for name, s := range p {
 		events[name] = s.Event
 	}
-	res := e.fireTrigger(ctx, t, events, eventID, final)
+	res := e.fireTriggerOrHook(ctx, t, events, eventID, final)
 	if res != done {
 		// The gathered events stay as they were; the redelivered event
 		// completes the condition again.

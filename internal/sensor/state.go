@@ -99,7 +99,10 @@ func NewMemoryState() *MemoryState { return &MemoryState{m: map[string]Pending{}
 func (s *MemoryState) Load(_ context.Context, key string) (Pending, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return maps.Clone(s.m[key]), nil
+	if p := s.m[key]; p != nil {
+		return maps.Clone(p), nil
+	}
+	return Pending{}, nil
 }
 
 // Save implements State.

@@ -95,4 +95,9 @@ type Env struct {
 	HTTP *http.Client
 	// Secrets reads Secret keys (headers, basic auth, TLS).
 	Secrets SecretReader
+	// Background is the Sensor's run for kinds that keep working between
+	// firings (the k8s trigger's reconcile option); nil outside a Sensor's
+	// run: such work then lasts as long as the process and keeps its state
+	// in memory.
+	Background *Background
 }

@@ -97,6 +97,7 @@ func validateTemplate(r *report, path *field.Path, t *v1alpha1.TriggerTemplate, 
 		switch k.name {
 		case "k8s":
 			validateK8sTrigger(r, kp, t.K8s, s, rewritten)
+			validateK8sOwnerReconcile(r, kp, t.K8s, deps, rewritten)
 		case "http":
 			validateHTTPTrigger(r, kp, t.HTTP, rewritten)
 		}

@@ -28,7 +28,13 @@ import (
 var Kind = trigger.Kind{
 	Name: "http",
 	New:  New,
-	Doc:  "Sends an HTTP request whose JSON body is built from event values.",
+	Doc: "Sends an HTTP request whose JSON body is built from event values.\n\n" +
+		"`payload` parameters build the body, `parameters` rewrite the trigger's own fields (url, method, headers) per firing; " +
+		"`secureHeaders` and `basicAuth` are read from Secrets at each request, so a rotated Secret is picked up.\n\n" +
+		"Differences from Argo Events: without `policy.status.allow`, a status of 400 or more is a failure (Argo takes every status as " +
+		"success), so that a failing receiver is retried. A 5xx, 429 or 408, a connection error or a timeout is retried with the trigger's " +
+		"`retryStrategy`; any other failure is final. Every request carries `X-Herald-Event-Id` and `Idempotency-Key` headers so that a " +
+		"receiver can recognise a redelivery.",
 }
 
 func init() { trigger.Default.Register(Kind) }

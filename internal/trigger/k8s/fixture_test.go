@@ -38,7 +38,7 @@ var (
 
 func TestMain(m *testing.M) {
 	var err error
-	cp, err = testenv.StartControlPlane(testenv.WithoutCRDs())
+	cp, err = testenv.StartControlPlane(testenv.WithoutCRDs(), testenv.WithControllerManager())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the control plane:", err)
 		os.Exit(1)

@@ -43,11 +43,19 @@ func init() { trigger.Default.Register(NewKind(Options{})) }
 
 // NewKind returns the k8s kind configured by opts.
 func NewKind(opts Options) trigger.Kind {
+	rc := newReconciler()
 	return trigger.Kind{
 		Name: Name,
-		Doc:  "Creates, updates, patches, deletes or server-side applies a Kubernetes object.",
+		Doc: "Creates, updates, patches, deletes or server-side applies a Kubernetes object.\n\n" +
+			"The object's manifest is read from `source` (`resource`, `inline`, `file`, `url` or `configmap`; not `s3` or `git`) and " +
+			"rewritten by `parameters`; the trigger acts as the Sensor's ServiceAccount (`spec.template.serviceAccountName`).\n\n" +
+			"Herald extensions, which Argo Events rejects: the `apply` operation (server-side apply), `owner` (the written object is " +
+			"owned by an object carried in an event, so Kubernetes deletes it with its owner) and `reconcile` (Herald writes the object " +
+			"back when someone edits or deletes it). Not found, conflicts, timeouts, throttling, unauthorized, 5xx and network " +
+			"errors are retried with the trigger's `retryStrategy`; other 4xx answers (an invalid object, forbidden, already exists) " +
+			"and kinds the API server does not serve are final.",
 		New: func(env trigger.Env, sensor *v1alpha1.Sensor, t *v1alpha1.Trigger) (trigger.Trigger, error) {
-			return newTrigger(env, opts, sensor, t)
+			return newTrigger(env, opts, rc, sensor, t)
 		},
 	}
 }
@@ -65,7 +73,12 @@ func factoryFor(cfg *rest.Config) *clients.Factory {
 	return f.(*clients.Factory)
 }
 
-// clientSet is what a trigger talks to the API server with.
+// errNoCluster is the error of acting without a Kubernetes client
+// configuration.
+var errNoCluster = errors.New("the k8s trigger needs a cluster: no Kubernetes client configuration")
+
+// clientSet is what a trigger talks to the API server with; mapper is nil
+// when there is no cluster.
 type clientSet struct {
 	dynamic func(identity string) (dynamic.Interface, error)
 	mapper  *clients.Mapper
@@ -75,7 +88,9 @@ func newClientSet(env trigger.Env, opts Options) (clientSet, error) {
 	f := opts.Factory
 	if f == nil {
 		if env.Kube == nil {
-			return clientSet{}, errors.New("the k8s trigger needs a cluster: no Kubernetes client configuration")
+			// Built without a cluster (herald dry-run, herald test): the
+			// trigger renders; acting on the cluster fails.
+			return clientSet{dynamic: func(string) (dynamic.Interface, error) { return nil, trigger.Terminal(errNoCluster) }}, nil
 		}
 		f = factoryFor(env.Kube)
 	}

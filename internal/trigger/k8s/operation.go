@@ -195,5 +195,6 @@ func result(tg *target, written *unstructured.Unstructured, what string) trigger
 	if written != nil && written.GetName() != "" {
 		tg.obj.SetName(written.GetName())
 	}
+	tg.written = written
 	return trigger.Result{Ref: tg.ref() + " " + what}
 }

@@ -30,6 +30,8 @@ type k8sTrigger struct {
 	// prepared is the template's k8s spec made ready at construction; a
 	// request whose trigger-level parameters rewrote it is prepared anew.
 	prepared *prepared
+	// reconciler keeps the objects of triggers with reconcile: true.
+	reconciler *reconciler
 
 	httpOnce     sync.Once
 	httpVerify   *http.Client
@@ -47,7 +49,7 @@ type prepared struct {
 	staticErr error
 }
 
-func newTrigger(env trigger.Env, opts Options, sensor *v1alpha1.Sensor, t *v1alpha1.Trigger) (*k8sTrigger, error) {
+func newTrigger(env trigger.Env, opts Options, rc *reconciler, sensor *v1alpha1.Sensor, t *v1alpha1.Trigger) (*k8sTrigger, error) {
 	if t == nil || t.Template == nil || t.Template.K8s == nil {
 		return nil, errors.New("building the k8s trigger: the template has no k8s field")
 	}
@@ -67,7 +69,13 @@ func newTrigger(env trigger.Env, opts Options, sensor *v1alpha1.Sensor, t *v1alp
 	if sa != "" {
 		identity = clients.ServiceAccountIdentity(sensor.Namespace, sa)
 	}
-	return &k8sTrigger{env: env, clients: cs, sensor: sensor, name: t.Template.Name, identity: identity, prepared: p}, nil
+	kt := &k8sTrigger{env: env, clients: cs, sensor: sensor, name: t.Template.Name, identity: identity, prepared: p, reconciler: rc}
+	if p.spec.Reconcile && cs.mapper != nil {
+		// Start now, so that objects kept before a restart are watched
+		// again before any event comes.
+		kt.reconcileRun(sensor)
+	}
+	return kt, nil
 }
 
 // prepare checks spec and decodes what does not change between firings.
@@ -132,11 +140,41 @@ func (t *k8sTrigger) Execute(ctx context.Context, req *trigger.Request) (trigger
 	if err != nil {
 		return trigger.Result{}, err
 	}
-	res, err := t.run(ctx, p, target, sensor, req)
+	if p.op != v1alpha1.K8sOperationDelete {
+		if err := applyOwner(target.obj, p.spec.Owner, req.Events); err != nil {
+			return trigger.Result{}, err
+		}
+	}
+	res, err := t.write(ctx, p, target, sensor, req)
 	if err != nil || p.op == v1alpha1.K8sOperationDelete || req.Trigger == nil || req.Trigger.Policy == nil {
 		return res, err
 	}
 	return t.awaitLabels(ctx, target, req.Trigger.Policy.K8s, res)
+}
+
+// write runs the operation. An object kept by reconcile is not repaired
+// meanwhile; a delete releases it first, and a write with reconcile set
+// keeps the object as written.
+func (t *k8sTrigger) write(ctx context.Context, p *prepared, tg *target, sensor *v1alpha1.Sensor, req *trigger.Request) (trigger.Result, error) {
+	if tg.obj.GetName() == "" || (!p.spec.Reconcile && p.op != v1alpha1.K8sOperationDelete) {
+		return t.run(ctx, p, tg, sensor, req)
+	}
+	held := t.reconciler.hold(keyOf(tg.mapping.Resource, tg.obj))
+	defer t.reconciler.unhold(held)
+	if p.op == v1alpha1.K8sOperationDelete {
+		t.reconciler.forget(ctx, held)
+		return t.run(ctx, p, tg, sensor, req)
+	}
+	res, err := t.run(ctx, p, tg, sensor, req)
+	if err == nil {
+		t.reconciler.keep(ctx, t.reconcileRun(sensor), held, tg, p.op)
+	}
+	return res, err
+}
+
+// reconcileRun returns the trigger's run in the reconciler.
+func (t *k8sTrigger) reconcileRun(sensor *v1alpha1.Sensor) *run {
+	return t.reconciler.attach(t.env, t.clients, t.identity, sensor, t.name)
 }
 
 // target is the rendered object with what is needed to act on it.
@@ -145,6 +183,8 @@ type target struct {
 	mapping  *meta.RESTMapping
 	client   dynamic.ResourceInterface
 	identity string
+	// written is the API server's answer to the write (nil for delete).
+	written *unstructured.Unstructured
 }
 
 // ref names the object, e.g. "networking.k8s.io/v1 Ingress playground/fortune".
@@ -192,6 +232,9 @@ func (t *k8sTrigger) target(obj *unstructured.Unstructured, sensorNamespace stri
 
 // mapping returns the REST mapping of obj's kind.
 func (t *k8sTrigger) mapping(obj *unstructured.Unstructured) (*meta.RESTMapping, error) {
+	if t.clients.mapper == nil {
+		return nil, trigger.Terminal(errNoCluster)
+	}
 	gvk := obj.GroupVersionKind()
 	if gvk.Kind == "" || gvk.Version == "" {
 		return nil, trigger.Terminal(fmt.Errorf("the rendered object has no apiVersion or kind (apiVersion %q, kind %q)", obj.GetAPIVersion(), obj.GetKind()))

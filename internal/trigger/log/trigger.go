@@ -19,7 +19,10 @@ import (
 var Kind = trigger.Kind{
 	Name: "log",
 	New:  New,
-	Doc:  "Writes the events that fired the trigger to the sensor log, at most once per intervalSeconds.",
+	Doc: "Writes the events that fired the trigger to the sensor log, at most once per intervalSeconds.\n\n" +
+		"Each line carries the firing's event id and, per dependency, the event's id, event source, name, type, time and data. " +
+		"With `intervalSeconds` above 0, firings within that many seconds of the last line written are dropped, not delayed, as in Argo. " +
+		"It needs no cluster, which makes it the trigger to try a Sensor with: the lines go to Herald's own log.",
 }
 
 func init() { trigger.Default.Register(Kind) }
