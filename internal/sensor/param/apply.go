@@ -154,15 +154,27 @@ func (c *Compiled) ApplyToObject(obj *unstructured.Unstructured, events map[stri
 	if err != nil {
 		return fmt.Errorf("encoding object: %w", err)
 	}
-	if doc, err = c.apply(doc, events); err != nil {
+	out, err := c.ObjectFromJSON(doc, events)
+	if err != nil {
 		return err
-	}
-	var out unstructured.Unstructured
-	if err := out.UnmarshalJSON(doc); err != nil {
-		return fmt.Errorf("decoding object after parameters: %w", err)
 	}
 	obj.Object = out.Object
 	return nil
+}
+
+// ObjectFromJSON is ApplyToObject for an object already encoded as JSON
+// with sorted keys (as ApplyToObject encodes it): doc, which is not
+// modified, gets the parameters and is decoded into a new object.
+func (c *Compiled) ObjectFromJSON(doc []byte, events map[string]*event.Event) (*unstructured.Unstructured, error) {
+	doc, err := c.apply(doc, events)
+	if err != nil {
+		return nil, err
+	}
+	out := &unstructured.Unstructured{}
+	if err := out.UnmarshalJSON(doc); err != nil {
+		return nil, fmt.Errorf("decoding object after parameters: %w", err)
+	}
+	return out, nil
 }
 
 // ApplyToTemplate returns tmpl rewritten by trigger-level parameters, as

@@ -56,19 +56,19 @@ func (t *k8sTrigger) Render(ctx context.Context, req *trigger.Request, opts trig
 		Operation:  string(p.op),
 		Parameters: trigger.ResolveParams("k8s.parameters", p.spec.Parameters, req.Events),
 	}
-	obj, err := t.renderSource(ctx, p, sensor.Namespace, opts)
+	live := p.spec.LiveObject && p.op == v1alpha1.K8sOperationUpdate
+	if live && !opts.Server {
+		out.Notes = append(out.Notes, "liveObject: the object is read from the cluster when the trigger fires; shown here from the source")
+	}
+	obj, err := p.object(req.Events, func() (*unstructured.Unstructured, error) {
+		obj, err := t.renderSource(ctx, p, sensor.Namespace, opts)
+		if err == nil && live && opts.Server {
+			obj, err = t.live(ctx, obj)
+		}
+		return obj, err
+	})
 	if err != nil {
 		return out, err
-	}
-	if p.spec.LiveObject && p.op == v1alpha1.K8sOperationUpdate {
-		if !opts.Server {
-			out.Notes = append(out.Notes, "liveObject: the object is read from the cluster when the trigger fires; shown here from the source")
-		} else if obj, err = t.live(ctx, obj); err != nil {
-			return out, err
-		}
-	}
-	if err := p.params.ApplyToObject(obj, req.Events); err != nil {
-		return out, trigger.Terminal(fmt.Errorf("applying the k8s parameters: %w", err))
 	}
 	var tg *target
 	if opts.Server {

@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/sensor/param"
 	"github.com/herald-dev/herald/internal/trigger"
 	"github.com/herald-dev/herald/internal/trigger/clients"
@@ -47,6 +48,30 @@ type prepared struct {
 	// before each use); staticErr is why it could not be decoded.
 	static    *unstructured.Unstructured
 	staticErr error
+	// staticJSON is static encoded, for the parameters to start from.
+	staticJSON []byte
+}
+
+// object returns the object of one firing: the source, as read by read
+// (which may read the live object), with the parameters applied. A static
+// source that is not replaced by the live object starts from its JSON,
+// saving a copy and an encoding per firing.
+func (p *prepared) object(events map[string]*event.Event, read func() (*unstructured.Unstructured, error)) (*unstructured.Unstructured, error) {
+	if p.staticJSON != nil && !(p.spec.LiveObject && p.op == v1alpha1.K8sOperationUpdate) && p.params.Len() > 0 {
+		obj, err := p.params.ObjectFromJSON(p.staticJSON, events)
+		if err != nil {
+			return nil, trigger.Terminal(fmt.Errorf("applying the k8s parameters: %w", err))
+		}
+		return obj, nil
+	}
+	obj, err := read()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.params.ApplyToObject(obj, events); err != nil {
+		return nil, trigger.Terminal(fmt.Errorf("applying the k8s parameters: %w", err))
+	}
+	return obj, nil
 }
 
 func newTrigger(env trigger.Env, opts Options, rc *reconciler, sensor *v1alpha1.Sensor, t *v1alpha1.Trigger) (*k8sTrigger, error) {
@@ -104,6 +129,11 @@ func prepare(spec *v1alpha1.StandardK8STrigger) (*prepared, error) {
 	case spec.Source.Inline != nil:
 		p.static, p.staticErr = decodeYAML([]byte(*spec.Source.Inline), "source.inline")
 	}
+	if p.static != nil {
+		if p.staticJSON, err = p.static.MarshalJSON(); err != nil {
+			return nil, trigger.Terminal(fmt.Errorf("encoding the k8s source: %w", err))
+		}
+	}
 	return p, nil
 }
 
@@ -124,17 +154,15 @@ func (t *k8sTrigger) Execute(ctx context.Context, req *trigger.Request) (trigger
 	if req.Sensor != nil {
 		sensor = req.Sensor
 	}
-	obj, err := t.fetch(ctx, p, sensor.Namespace)
+	obj, err := p.object(req.Events, func() (*unstructured.Unstructured, error) {
+		obj, err := t.fetch(ctx, p, sensor.Namespace)
+		if err == nil && p.spec.LiveObject && p.op == v1alpha1.K8sOperationUpdate {
+			obj, err = t.live(ctx, obj)
+		}
+		return obj, err
+	})
 	if err != nil {
 		return trigger.Result{}, err
-	}
-	if p.spec.LiveObject && p.op == v1alpha1.K8sOperationUpdate {
-		if obj, err = t.live(ctx, obj); err != nil {
-			return trigger.Result{}, err
-		}
-	}
-	if err := p.params.ApplyToObject(obj, req.Events); err != nil {
-		return trigger.Result{}, trigger.Terminal(fmt.Errorf("applying the k8s parameters: %w", err))
 	}
 	target, err := t.target(obj, sensor.Namespace)
 	if err != nil {
