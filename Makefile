@@ -42,8 +42,12 @@ generate: ## Regenerate deepcopy code and the CRDs in config/crd from api/.
 	$(CONTROLLER_GEN) crd:maxDescLen=0 paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(GO) run ./hack/crdpatch config/crd/bases
 
+.PHONY: docs
+docs: ## Regenerate the reference pages in docs/reference from the kind registries and api/.
+	$(GO) run ./hack/refdocs -out docs/reference
+
 .PHONY: verify
-verify: ## Check generated files are current, code is gofmt'ed, go.mod is tidy, go vet is clean.
+verify: ## Check generated files (CRDs, deepcopy, docs/reference) are current, code is gofmt'ed, go.mod is tidy, go vet is clean.
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	  cp -r api config $$tmp/; \
 	  $(MAKE) -s generate >/dev/null; \
@@ -51,6 +55,7 @@ verify: ## Check generated files are current, code is gofmt'ed, go.mod is tidy, 
 	    echo "generated files are stale: run 'make generate' and commit the result"; \
 	    git diff --no-index --stat $$tmp/config config || true; git diff --no-index --stat $$tmp/api api || true; \
 	    rm -rf config api; cp -r $$tmp/config $$tmp/api .; exit 1; fi
+	@$(GO) run ./hack/refdocs -check -out docs/reference
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt'ed:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff
 	$(GO) vet ./...

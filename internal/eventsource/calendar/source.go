@@ -43,7 +43,13 @@ var Kind = eventsource.Kind{
 	New: func(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
 		return New(env, spec)
 	},
-	Doc: "Emits events on a cron schedule or at a fixed interval.",
+	Doc: "Emits events on a cron schedule or at a fixed interval.\n\n" +
+		"`schedule` (a cron expression, read in `timezone`) wins over `interval` (a Go duration) when both are set; `exclusionDates` " +
+		"skips fires. The event data has Argo's shape, `{\"eventTime\": \"...\", \"metadata\": {...}}`.\n\n" +
+		"Differences from Argo Events: `eventTime` is the scheduled time of the fire (Argo writes when its timer woke up) and the event id " +
+		"is derived from it, so a fire published twice is dropped by the bus. A failed publish is retried until it succeeds. With " +
+		"`persistence.catchup.enabled`, a restarted source first emits the fires it missed (no further back than `catchup.maxDuration`); " +
+		"Herald keeps that progress in its own checkpoint store instead of the `persistence.configMap`.",
 }
 
 func init() { eventsource.Default.Register(Kind) }

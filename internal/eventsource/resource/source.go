@@ -25,7 +25,15 @@ func init() {
 		Name:    Kind,
 		Configs: configs,
 		New:     New,
-		Doc:     "Watches Kubernetes objects of one resource and emits an event when one is added, updated or deleted.",
+		Doc: "Watches Kubernetes objects of one resource and emits an event when one is added, updated or deleted.\n\n" +
+			"The event data has Argo's shape, `{\"type\": \"ADD|UPDATE|DELETE\", \"body\": {...}, \"oldBody\": {...}, \"group\", \"version\", \"resource\"}`. " +
+			"`eventTypes` must not be empty; `filter.prefix`, `filter.labels`, `filter.fields`, `filter.createdBy` and `filter.afterStart` narrow the objects as in Argo. " +
+			"Sources that watch the same resource in the same namespace share one informer.\n\n" +
+			"Differences from Argo Events: each event has an id derived from the object's uid, resourceVersion and the change, so an event " +
+			"sent again after a crash is dropped by the bus. With a state store, Herald remembers what it reported and, after a restart, " +
+			"reports only what changed meanwhile (Argo reports every object as ADD again). Where Argo drops events silently Herald does not: " +
+			"an empty field operation means `==`, a non-string field is matched through its JSON text, a DELETE found by relisting is reported, " +
+			"and an invalid regular expression or operation is a configuration error.",
 	})
 }
 

@@ -47,7 +47,13 @@ var Kind = eventsource.Kind{
 	New: func(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
 		return New(env, spec)
 	},
-	Doc: "Receives HTTP requests on an endpoint and publishes each one as an event.",
+	Doc: "Receives HTTP requests on an endpoint and publishes each one as an event.\n\n" +
+		"The event data has Argo's shape, `{\"header\": {...}, \"body\": ..., \"metadata\": {...}}`: the body is the request's JSON, " +
+		"the query parameters for GET, or the fields of a form. Webhooks on the same port share one server, which also answers `/health`.\n\n" +
+		"Differences from Argo Events: a request is answered 200 only once the bus has stored its event; when the bus cannot take it " +
+		"the client gets 503 with `Retry-After: 1` and should send it again. A body that is not JSON becomes a JSON string and an empty " +
+		"body null (Argo refuses both). A client may send an `Idempotency-Key` header: the event id is then derived from it, so that a " +
+		"repeated request does not produce a second event. The `Authorization` header is masked in the event.",
 }
 
 func init() { eventsource.Default.Register(Kind) }
