@@ -3,6 +3,7 @@ package eventsource
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/eventsource/filter"
 )
 
 // Default restart backoff of a failing source: it doubles from the first
@@ -51,9 +53,11 @@ func WithRestartBackoff(first, limit time.Duration) RunOption {
 // Run runs every event of es: for each kind used in its spec and each event
 // name, it builds the source through reg and starts it in its own goroutine.
 // Each event a source emits gets its envelope defaults (see WithEnvelope)
-// and is passed to publish. A source that fails is started again after a
-// backoff. Run returns nil once ctx has ended and every source has stopped;
-// it returns an error at once when es uses kinds that reg does not know.
+// and, unless the event's filter.expression drops it, is passed to publish.
+// A source that fails is started again after a backoff. Run returns nil once
+// ctx has ended and every source has stopped; it returns an error at once
+// when es uses kinds that reg does not know or a filter expression that does
+// not compile.
 func Run(ctx context.Context, reg *Registry, env Env, es *v1alpha1.EventSource, publish Emit, opts ...RunOption) error {
 	cfg := runConfig{metrics: noMetrics{}, minDelay: DefaultRestartDelay, maxDelay: DefaultMaxRestartDelay, now: time.Now}
 	for _, o := range opts {
@@ -87,9 +91,12 @@ func Run(ctx context.Context, reg *Registry, env Env, es *v1alpha1.EventSource, 
 type unit struct {
 	kind Kind
 	spec Spec
+	// filter is the event's compiled filter.expression, nil without one.
+	filter *filter.Filter
 }
 
-// plan lists the events to run, sorted by kind then event name.
+// plan lists the events to run, sorted by kind then event name, with their
+// filters compiled; an expression that does not compile is an error.
 func plan(reg *Registry, es *v1alpha1.EventSource) ([]unit, error) {
 	var unknown []string
 	for _, name := range usedKinds(&es.Spec) {
@@ -102,6 +109,7 @@ func plan(reg *Registry, es *v1alpha1.EventSource) ([]unit, error) {
 			es.Name, strings.Join(unknown, ", "), strings.Join(reg.Names(), ", "))
 	}
 	var units []unit
+	var problems []error
 	for _, name := range reg.Names() {
 		k, _ := reg.Lookup(name)
 		if k.Configs == nil {
@@ -114,8 +122,16 @@ func plan(reg *Registry, es *v1alpha1.EventSource) ([]unit, error) {
 		}
 		slices.Sort(events)
 		for _, ev := range events {
-			units = append(units, unit{kind: k, spec: Spec{EventSource: es, Name: ev, Config: configs[ev]}})
+			f, err := compileFilter(configs[ev])
+			if err != nil {
+				problems = append(problems, fmt.Errorf("spec.%s[%s].filter.expression: %w", name, ev, err))
+				continue
+			}
+			units = append(units, unit{kind: k, spec: Spec{EventSource: es, Name: ev, Config: configs[ev]}, filter: f})
 		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("running eventsource %s: %w", es.Name, errors.Join(problems...))
 	}
 	if len(units) == 0 {
 		return nil, fmt.Errorf("running eventsource %s: it declares no events", es.Name)
@@ -148,14 +164,14 @@ func runOne(ctx context.Context, env Env, u unit, publish Emit, cfg *runConfig) 
 	esName, evName := u.spec.EventSource.Name, u.spec.Name
 	env.Logger = env.Logger.With("eventsource", esName, "event", evName, "kind", u.kind.Name)
 	log := env.Logger
-	emit := WithEnvelope(u.spec, u.kind.Name, func(ctx context.Context, ev *event.Event) error {
+	emit := WithEnvelope(u.spec, u.kind.Name, withFilter(u.filter, log, func(ctx context.Context, ev *event.Event) error {
 		if err := publish(ctx, ev); err != nil {
 			cfg.metrics.EventFailed(esName, evName)
 			return err
 		}
 		cfg.metrics.EventEmitted(esName, evName)
 		return nil
-	})
+	}))
 	attempt := 0
 	for {
 		started := cfg.now()

@@ -73,10 +73,3 @@ func validateSourceKind(r *report, path *field.Path, kind string, spec *v1alpha1
 		}
 	}
 }
-
-// validateSourceFilter checks an event source's expression filter.
-//
-// TODO: Argo evaluates the expression with govaluate; Herald will parse it
-// here once its expression engine lands. An empty expression passes every
-// event, as in Argo.
-func validateSourceFilter(_ *report, _ *field.Path, _ *v1alpha1.EventSourceFilter) {}
