@@ -53,7 +53,8 @@ type Message interface {
 	Sequence() uint64
 	// NumDelivered counts deliveries of this event, from 1.
 	NumDelivered() uint64
-	// Ack confirms the event is fully handled; it will not come again.
+	// Ack confirms the event is fully handled. An ack lost on the way (the
+	// connection dropped) lets the event come again after the ack wait.
 	Ack(ctx context.Context) error
 	// Nak asks for redelivery after delay.
 	Nak(delay time.Duration) error

@@ -162,9 +162,16 @@ func (e *engine) gather(ctx context.Context, t *compiledTrigger, matched map[str
 		}
 	}
 	for _, d := range e.deps {
-		if tev := matched[d.spec.Name]; tev != nil && t.deps[d.spec.Name] {
-			p[d.spec.Name] = StoredEvent{Event: tev, At: now}
+		tev := matched[d.spec.Name]
+		if tev == nil || !t.deps[d.spec.Name] {
+			continue
 		}
+		// Events that name no object are handled in parallel, so an older
+		// one can come second: the latest by source time is kept.
+		if old, ok := p[d.spec.Name]; ok && old.Event != nil && tev.Time.Before(old.Event.Time) {
+			continue
+		}
+		p[d.spec.Name] = StoredEvent{Event: tev, At: now}
 	}
 	if !t.expr.Eval(func(name string) bool { _, ok := p[name]; return ok }) {
 		t.log.Debug("trigger conditions not met yet", "event_id", eventID, "gathered", len(p))
