@@ -15,7 +15,8 @@ type Kind struct {
 	Configs func(spec *v1alpha1.EventSourceSpec) map[string]any
 	// New builds the source for one event.
 	New func(env Env, spec Spec) (Source, error)
-	// Doc is a one-line description for generated reference docs.
+	// Doc describes the kind in Markdown for the generated reference pages
+	// (docs/reference); its first paragraph is the one-line summary.
 	Doc string
 }
 

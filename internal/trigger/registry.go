@@ -13,7 +13,8 @@ type Kind struct {
 	// the Sensor starts and again when trigger-level parameters rewrote the
 	// template; it must be cheap.
 	New func(env Env, sensor *v1alpha1.Sensor, t *v1alpha1.Trigger) (Trigger, error)
-	// Doc is a one-line description for generated reference docs.
+	// Doc describes the kind in Markdown for the generated reference pages
+	// (docs/reference); its first paragraph is the one-line summary.
 	Doc string
 }
 
