@@ -50,7 +50,7 @@ func TestSpansRespectMaxDepth(t *testing.T) {
 	doc := `{"o":` + inner + `}`
 	data, sp, err := decodeWithSpans([]byte(doc), true)
 	require.NoError(t, err)
-	var deep any = data["o"]
+	deep := data["o"]
 	for range MaxDepth - 1 {
 		deep = []any{deep}
 	}
