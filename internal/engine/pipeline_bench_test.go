@@ -206,7 +206,7 @@ func BenchmarkWebhookToHTTPAtRate(b *testing.B) {
 
 // rateClients is how many connections send at a fixed rate: enough that
 // the rate does not wait for the answers.
-const rateClients = 32
+const rateClients = 16
 
 func runWebhookToHTTP(b *testing.B, rate int) {
 	sink := &latencySink{latency: make([]time.Duration, b.N), ids: map[string]bool{}, warmupSeq: -1}

@@ -58,7 +58,7 @@ type prepared struct {
 // saving a copy and an encoding per firing.
 func (p *prepared) object(events map[string]*event.Event, read func() (*unstructured.Unstructured, error)) (*unstructured.Unstructured, error) {
 	if p.staticJSON != nil && (!p.spec.LiveObject || p.op != v1alpha1.K8sOperationUpdate) && p.params.Len() > 0 {
-		obj, err := p.params.ObjectFromJSON(p.staticJSON, events)
+		obj, err := p.params.ObjectFrom(p.static.Object, p.staticJSON, events)
 		if err != nil {
 			return nil, trigger.Terminal(fmt.Errorf("applying the k8s parameters: %w", err))
 		}
