@@ -24,18 +24,25 @@ import (
 
 // decodeObject is json.Unmarshal(data, &m) for a map[string]any m.
 func decodeObject(data []byte) (map[string]any, error) {
-	m, _, err := decodeWithSpans(data, false)
+	m, _, err := decodeWithSpans(data, false, nil)
 	return m, err
 }
 
 // decodeWithSpans is decodeObject that, when record is set, also returns the
-// spans of the containers whose bytes are already in encode's form.
-func decodeWithSpans(data []byte, record bool) (map[string]any, *spans, error) {
+// spans of the containers whose bytes are already in encode's form. With
+// need, the members of the object need leaves out are not decoded when
+// their bytes are in encode's form: each is an empty stand-in map that
+// spans knows the bytes of. The caller guarantees that nothing looks
+// inside them (see inputKeys).
+func decodeWithSpans(data []byte, record bool, need *inputKeys) (map[string]any, *spans, error) {
 	d := decoders.Get().(*decoder)
 	defer d.release()
 	d.data, d.text = data, string(data)
 	if record {
 		d.spans = &spans{src: data, at: make(map[containerKey]span)}
+		if need != nil && !need.all {
+			d.need = need
+		}
 	}
 	if m, ok := d.top(); ok {
 		return m, d.spans, nil
@@ -66,6 +73,10 @@ type decoder struct {
 	// once its size is known, without growing.
 	members []member
 	elems   []any
+	// need, when set, says which members of the top object to decode.
+	need *inputKeys
+	// skipping parses without building values (to check a member's bytes).
+	skipping bool
 }
 
 // decoders keeps decoders for their stacks and scratch space.
@@ -76,6 +87,7 @@ func (d *decoder) release() {
 	clear(d.members[:cap(d.members)])
 	clear(d.elems[:cap(d.elems)])
 	*d = decoder{scratch: d.scratch[:0], members: d.members[:0], elems: d.elems[:0]}
+	// (need and skipping are reset with the rest.)
 	decoders.Put(d)
 }
 
@@ -163,6 +175,9 @@ func (d *decoder) object() (map[string]any, bool) {
 		d.pos++
 		d.depth--
 		d.canon, d.height = canon, 1
+		if d.skipping {
+			return nil, true
+		}
 		return make(map[string]any), true
 	}
 	base := len(d.members)
@@ -192,13 +207,20 @@ func (d *decoder) object() (map[string]any, bool) {
 		if d.space() {
 			canon = false
 		}
-		v, ok := d.value()
+		var v any
+		if d.depth == 1 && d.need != nil && !d.need.needs(k) {
+			v, ok = d.standIn()
+		} else {
+			v, ok = d.value()
+		}
 		if !ok {
 			return nil, false
 		}
 		canon = canon && d.canon
 		height = max(height, d.height)
-		d.members = append(d.members, member{k, v})
+		if !d.skipping {
+			d.members = append(d.members, member{k, v})
+		}
 		if d.space() {
 			canon = false
 		}
@@ -208,6 +230,10 @@ func (d *decoder) object() (map[string]any, bool) {
 		case '}':
 			d.pos++
 			d.depth--
+			if d.skipping {
+				d.canon, d.height = canon, height+1
+				return nil, true
+			}
 			m := make(map[string]any, len(d.members)-base)
 			for _, kv := range d.members[base:] {
 				m[kv.k] = kv.v
@@ -236,6 +262,9 @@ func (d *decoder) array() ([]any, bool) {
 		d.pos++
 		d.depth--
 		d.canon, d.height = canon, 1
+		if d.skipping {
+			return nil, true
+		}
 		return make([]any, 0), true
 	}
 	base := len(d.elems)
@@ -250,7 +279,9 @@ func (d *decoder) array() ([]any, bool) {
 		}
 		canon = canon && d.canon
 		height = max(height, d.height)
-		d.elems = append(d.elems, v)
+		if !d.skipping {
+			d.elems = append(d.elems, v)
+		}
 		if d.space() {
 			canon = false
 		}
@@ -260,6 +291,10 @@ func (d *decoder) array() ([]any, bool) {
 		case ']':
 			d.pos++
 			d.depth--
+			if d.skipping {
+				d.canon, d.height = canon, height+1
+				return nil, true
+			}
 			a := make([]any, len(d.elems)-base)
 			copy(a, d.elems[base:])
 			clear(d.elems[base:])
@@ -273,6 +308,27 @@ func (d *decoder) array() ([]any, bool) {
 			return nil, false
 		}
 	}
+}
+
+// standIn reads a member of the top object the program does not look at.
+// When its bytes are in encode's form (and long enough to be worth it) it
+// returns a stand-in whose bytes spans knows; otherwise the member is
+// decoded.
+func (d *decoder) standIn() (any, bool) {
+	start := d.pos
+	d.skipping = true
+	_, ok := d.value()
+	d.skipping = false
+	if !ok {
+		return nil, false
+	}
+	if d.canon && d.pos-start >= minSpan {
+		v := make(map[string]any)
+		d.spans.addStandIn(v, start, d.pos, d.height)
+		return v, true
+	}
+	d.pos = start
+	return d.value()
 }
 
 // number reads a number with JSON's grammar as float64.
@@ -311,6 +367,9 @@ func (d *decoder) number() (any, bool) {
 	if d.spans != nil {
 		d.scratch = appendFloat(d.scratch[:0], f)
 		d.canon = bytes.Equal(d.scratch, d.data[start:d.pos])
+	}
+	if d.skipping {
+		return nil, true
 	}
 	return f, true
 }

@@ -24,6 +24,16 @@ func compileJQ(src string) (*gojq.Code, error) {
 	return code, nil
 }
 
+// jqReads analyses what of its input a valid jq program may look at.
+func jqReads(src string) *inputKeys {
+	query, err := gojq.Parse(src)
+	if err != nil {
+		return &inputKeys{all: true}
+	}
+	r := readsOf(query)
+	return &r
+}
+
 // runJQ runs the program and returns its first output, which must be an
 // object. The rest of the outputs are never computed.
 func (t *Transform) runJQ(ctx context.Context, data map[string]any) (any, error) {

@@ -45,9 +45,15 @@ func (s *spans) addSlice(a []any, start, end, height int) {
 	}
 }
 
-// mapBytes returns the bytes m was decoded from, if they are its encoding.
+// addStandIn records the bytes an empty stand-in map stands for.
+func (s *spans) addStandIn(m map[string]any, start, end, height int) {
+	s.at[containerKey{reflect.ValueOf(m).UnsafePointer(), 0}] = span{start, end, height}
+}
+
+// mapBytes returns the bytes m was decoded from, if they are its encoding,
+// or the bytes it stands in for.
 func (s *spans) mapBytes(m map[string]any, depth int) ([]byte, bool) {
-	if s == nil || len(m) == 0 {
+	if s == nil {
 		return nil, false
 	}
 	return s.bytes(containerKey{reflect.ValueOf(m).UnsafePointer(), len(m)}, depth)

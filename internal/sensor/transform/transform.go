@@ -80,6 +80,7 @@ var (
 // use.
 type Transform struct {
 	jq       *gojq.Code
+	reads    *inputKeys // what of its input the jq program may look at
 	script   *luascript.Script
 	err      error // the compile error, returned by every Apply
 	timeout  time.Duration
@@ -100,6 +101,9 @@ func Compile(t *v1alpha1.EventDependencyTransformer, opts Options) (*Transform, 
 	case t == nil:
 	case t.JQ != "":
 		tr.jq, tr.err = compileJQ(t.JQ)
+		if tr.err == nil {
+			tr.reads = jqReads(t.JQ)
+		}
 	case t.Script != "":
 		tr.script, tr.err = luascript.Compile("transform", t.Script)
 		if tr.err != nil {
@@ -138,7 +142,7 @@ func (t *Transform) Apply(ctx context.Context, ev *event.Event) (*event.Event, e
 	}
 	// Only jq hands the decoded values on untouched; a Lua script's result
 	// is all new.
-	data, sp, err := decodeWithSpans(ev.Data, t.jq != nil)
+	data, sp, err := decodeWithSpans(ev.Data, t.jq != nil, t.reads)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidData, err)
 	}
