@@ -48,14 +48,7 @@ func (t *k8sTrigger) run(ctx context.Context, p *prepared, tg *target, sensor *v
 // created by the same event is success (a redelivery); any other existing
 // object is a terminal error, as in Argo.
 func (t *k8sTrigger) create(ctx context.Context, tg *target, sensor *v1alpha1.Sensor, req *trigger.Request) (trigger.Result, error) {
-	labels := tg.obj.GetLabels()
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	labels[LabelSensor] = sensor.Name
-	labels[LabelTrigger] = t.name
-	labels[LabelActionTimestamp] = strconv.FormatInt(time.Now().UnixMilli(), 10)
-	tg.obj.SetLabels(labels)
+	setArgoLabels(tg.obj, sensor.Name, t.name, time.Now())
 	setEventID(tg.obj, req.EventID)
 	created, err := tg.client.Create(ctx, tg.obj, metav1.CreateOptions{FieldManager: FieldManager})
 	if err == nil {
@@ -146,13 +139,7 @@ func (t *k8sTrigger) delete(ctx context.Context, tg *target) (trigger.Result, er
 // conflicts. It carries the sensor and trigger labels but no timestamp, so
 // that applying the same firing twice changes nothing.
 func (t *k8sTrigger) apply(ctx context.Context, tg *target, sensor *v1alpha1.Sensor, req *trigger.Request) (trigger.Result, error) {
-	labels := tg.obj.GetLabels()
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	labels[LabelSensor] = sensor.Name
-	labels[LabelTrigger] = t.name
-	tg.obj.SetLabels(labels)
+	setArgoLabels(tg.obj, sensor.Name, t.name, time.Time{})
 	setEventID(tg.obj, req.EventID)
 	body, err := tg.obj.MarshalJSON()
 	if err != nil {
@@ -174,6 +161,22 @@ func (t *k8sTrigger) createPlain(ctx context.Context, tg *target) (trigger.Resul
 		return trigger.Result{}, tg.fail("creating", err)
 	}
 	return result(tg, created, "created"), nil
+}
+
+// setArgoLabels adds Argo's labels naming the Sensor and trigger, and the
+// action timestamp unless at is zero (apply leaves it out, so that a
+// repeated apply changes nothing).
+func setArgoLabels(obj *unstructured.Unstructured, sensorName, triggerName string, at time.Time) {
+	labels := obj.GetLabels()
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[LabelSensor] = sensorName
+	labels[LabelTrigger] = triggerName
+	if !at.IsZero() {
+		labels[LabelActionTimestamp] = strconv.FormatInt(at.UnixMilli(), 10)
+	}
+	obj.SetLabels(labels)
 }
 
 // setEventID records the firing on obj.

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -133,17 +133,11 @@ func decorate(obj *unstructured.Unstructured, spec *v1alpha1.StandardK8STrigger,
 	if op == "" {
 		op = v1alpha1.K8sOperationCreate
 	}
-	if op == v1alpha1.K8sOperationCreate || op == v1alpha1.K8sOperationApply {
-		labels := obj.GetLabels()
-		if labels == nil {
-			labels = map[string]string{}
-		}
-		labels[LabelSensor] = sensorName
-		labels[LabelTrigger] = triggerName
-		if op == v1alpha1.K8sOperationCreate {
-			labels[LabelActionTimestamp] = strconv.FormatInt(opts.Time().UnixMilli(), 10)
-		}
-		obj.SetLabels(labels)
+	switch op {
+	case v1alpha1.K8sOperationCreate:
+		setArgoLabels(obj, sensorName, triggerName, opts.Time())
+	case v1alpha1.K8sOperationApply:
+		setArgoLabels(obj, sensorName, triggerName, time.Time{})
 	}
 	if op != v1alpha1.K8sOperationDelete && (op != v1alpha1.K8sOperationPatch || spec.PatchStrategy != k8stypes.JSONPatchType) {
 		setEventID(obj, eventID)
