@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/herald-dev/herald/internal/sensor"
@@ -9,7 +11,13 @@ import (
 // Sensors counts what Sensors do; For gives one Sensor's view.
 type Sensors struct {
 	received, filtered, succeeded, failed, deadLettered *prometheus.CounterVec
+	transformed, retried                                *prometheus.CounterVec
+	triggerDuration, latency                            *prometheus.HistogramVec
 }
+
+// latencyBuckets span from a millisecond to a minute: a trigger call or an
+// event's way through the Sensor, retries included.
+var latencyBuckets = prometheus.ExponentialBucketsRange(0.001, 60, 14)
 
 // NewSensors registers the Sensor metrics with reg.
 func NewSensors(reg prometheus.Registerer) *Sensors {
@@ -35,7 +43,26 @@ func NewSensors(reg prometheus.Registerer) *Sensors {
 			Help: "Events whose trigger failed for good and went to its dlqTrigger (or were dropped without one).",
 		}, []string{"namespace", "sensor", "trigger"}),
 	}
-	reg.MustRegister(s.received, s.filtered, s.succeeded, s.failed, s.deadLettered)
+	s.transformed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "herald_sensor_events_transformed_total",
+		Help: "Events a dependency's transform (jq or Lua) rewrote.",
+	}, []string{"namespace", "sensor", "dependency"})
+	s.retried = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "herald_sensor_trigger_retries_total",
+		Help: "Extra attempts trigger firings took under their retryStrategy.",
+	}, []string{"namespace", "sensor", "trigger"})
+	s.triggerDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "herald_sensor_trigger_duration_seconds",
+		Help:    "Time one trigger firing took, retries included (Argo: argo_events_action_duration_milliseconds).",
+		Buckets: latencyBuckets,
+	}, []string{"namespace", "sensor", "trigger"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "herald_sensor_event_latency_seconds",
+		Help:    "Time from when the event source saw an event to when the Sensor was done with it (filters, transform, triggers).",
+		Buckets: latencyBuckets,
+	}, []string{"namespace", "sensor"})
+	reg.MustRegister(s.received, s.filtered, s.succeeded, s.failed, s.deadLettered,
+		s.transformed, s.retried, s.triggerDuration, s.latency)
 	return s
 }
 
@@ -69,4 +96,20 @@ func (m sensorMetrics) TriggerFailed(trigger string, terminal bool) {
 
 func (m sensorMetrics) DeadLettered(trigger string) {
 	m.s.deadLettered.WithLabelValues(m.ns, m.name, trigger).Inc()
+}
+
+func (m sensorMetrics) EventTransformed(dependency string) {
+	m.s.transformed.WithLabelValues(m.ns, m.name, dependency).Inc()
+}
+
+func (m sensorMetrics) TriggerRetried(trigger string, n int) {
+	m.s.retried.WithLabelValues(m.ns, m.name, trigger).Add(float64(n))
+}
+
+func (m sensorMetrics) TriggerDuration(trigger string, d time.Duration) {
+	m.s.triggerDuration.WithLabelValues(m.ns, m.name, trigger).Observe(d.Seconds())
+}
+
+func (m sensorMetrics) EventHandled(latency time.Duration) {
+	m.s.latency.WithLabelValues(m.ns, m.name).Observe(latency.Seconds())
 }

@@ -28,6 +28,9 @@ func (e *engine) handle(ctx context.Context, m eventbus.Message) {
 	stop()
 	switch res {
 	case done:
+		if !ev.Time.IsZero() {
+			e.metrics.EventHandled(time.Since(ev.Time))
+		}
 		if err := m.Ack(ctx); err != nil {
 			e.log.Warn("event not acknowledged", "event_id", ev.ID, "error", err)
 		}

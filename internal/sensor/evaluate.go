@@ -96,6 +96,9 @@ func (e *engine) match(ctx context.Context, ev *event.Event) map[string]*event.E
 			e.metrics.EventFiltered(name, ReasonFilter)
 			continue
 		}
+		if !d.transform.Identity() {
+			e.metrics.EventTransformed(name)
+		}
 		if out == nil {
 			out = make(map[string]*event.Event, 1)
 		}

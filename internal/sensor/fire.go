@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
@@ -20,7 +21,12 @@ import (
 // transient failure unless final is set (the event was delivered too
 // often), which makes it terminal.
 func (e *engine) fireTrigger(ctx context.Context, t *compiledTrigger, events map[string]*event.Event, eventID string, final bool) outcome {
+	start := time.Now()
 	res, err := e.fireOnce(ctx, t, events, eventID)
+	e.metrics.TriggerDuration(t.name, time.Since(start))
+	if res.Attempts > 1 {
+		e.metrics.TriggerRetried(t.name, res.Attempts-1)
+	}
 	if ctx.Err() != nil {
 		t.log.Info("trigger interrupted", "event_id", eventID)
 		return interrupted

@@ -431,6 +431,14 @@ func (c *counting) EventReceived()                 { c.inc("received") }
 func (c *counting) EventFiltered(_, reason string) { c.inc("filtered_" + reason) }
 func (c *counting) TriggerSucceeded(string)        { c.inc("succeeded") }
 func (c *counting) DeadLettered(string)            { c.inc("dead_lettered") }
+func (c *counting) EventTransformed(string)        { c.inc("transformed") }
+func (c *counting) TriggerRetried(_ string, n int) {
+	for range n {
+		c.inc("retried")
+	}
+}
+func (c *counting) TriggerDuration(string, time.Duration) { c.inc("fired") }
+func (c *counting) EventHandled(time.Duration)            { c.inc("handled") }
 func (c *counting) TriggerFailed(_ string, term bool) {
 	if term {
 		c.inc("failed_terminal")
