@@ -106,7 +106,8 @@ func (e *Event) MarshalJSON() ([]byte, error) {
 	}
 	if len(e.Data) > 0 {
 		if e.IsJSON() {
-			w.Data = compact(e.Data)
+			// encoding/json compacts a RawMessage as it writes it.
+			w.Data = e.Data
 		} else {
 			w.DataBase64 = base64.StdEncoding.EncodeToString(e.Data)
 		}
@@ -211,10 +212,3 @@ func rawString(raw json.RawMessage) (string, error) {
 	return s, err
 }
 
-func compact(data []byte) json.RawMessage {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, data); err != nil {
-		return data
-	}
-	return buf.Bytes()
-}

@@ -68,3 +68,10 @@ func TestRoundTripMarksDataValid(t *testing.T) {
 	out.Data = []byte(`{not json`)
 	require.False(t, out.ValidJSONData(), "the mark does not follow new data")
 }
+
+func TestMarshalCompactsData(t *testing.T) {
+	ev := &Event{ID: "i", Source: "s", Type: "t", Data: []byte("{\n  \"a\": [1, 2],\n  \"b\": \"<x>\"\n}\n")}
+	b, err := json.Marshal(ev)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"data":{"a":[1,2],"b":"\u003cx\u003e"}`)
+}
