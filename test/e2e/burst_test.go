@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/restmapper"
@@ -26,8 +27,6 @@ const (
 	burstServices = 200
 	// burstWorkers is how many goroutines create them.
 	burstWorkers = 8
-	// burstPoll is the interval between two lists of the Ingresses.
-	burstPoll = 20 * time.Millisecond
 	// burstHostSuffix follows a Service's name in its host annotation, as
 	// in the scenario's expected/B4.txt.
 	burstHostSuffix = "-192.168.39.152.nip.io"
@@ -133,6 +132,13 @@ func runBurst(tb testing.TB) burstResult {
 		return apierrors.IsNotFound(err)
 	}, 30*time.Second, 50*time.Millisecond, "herald did not delete the warm-up Ingress")
 
+	// Watch the Ingresses from now on, as the scenario measures.
+	before, err := ingresses.List(ctx, metav1.ListOptions{})
+	require.NoError(tb, err)
+	w, err := ingresses.Watch(ctx, metav1.ListOptions{ResourceVersion: before.GetResourceVersion()})
+	require.NoError(tb, err)
+	defer w.Stop()
+
 	// The burst: 8 goroutines create the Services, each noting when it
 	// started its create.
 	var created [burstServices]atomic.Int64
@@ -161,30 +167,35 @@ func runBurst(tb testing.TB) burstResult {
 		close(errs)
 	}()
 
-	// Poll the Ingresses until every one is there and correct.
+	// Watch the Ingresses until every one is there and correct.
 	var seen [burstServices]time.Time
 	var last time.Time
 	correct := 0
-	var problems []string
-	tick := time.NewTicker(burstPoll)
-	defer tick.Stop()
-	deadline := time.Now().Add(burstWithin)
-	for correct < burstServices && time.Now().Before(deadline) {
-		<-tick.C
-		list, err := ingresses.List(ctx, metav1.ListOptions{})
-		require.NoError(tb, err)
-		now := time.Now()
-		problems = problems[:0]
-		for i := range list.Items {
-			n, problem := checkBurstIngress(&list.Items[i])
-			if problem != "" {
-				problems = append(problems, problem)
+	problems := map[string]string{}
+	timeout := time.NewTimer(burstWithin)
+	defer timeout.Stop()
+watching:
+	for correct < burstServices {
+		select {
+		case e, ok := <-w.ResultChan():
+			require.True(tb, ok, "the watch on Ingresses ended")
+			ing, isObj := e.Object.(*unstructured.Unstructured)
+			if !isObj || (e.Type != watch.Added && e.Type != watch.Modified) {
 				continue
 			}
+			now := time.Now()
+			n, problem := checkBurstIngress(ing)
+			if problem != "" {
+				problems[ing.GetName()] = problem
+				continue
+			}
+			delete(problems, ing.GetName())
 			if seen[n].IsZero() {
 				seen[n], last = now, now
 				correct++
 			}
+		case <-timeout.C:
+			break watching
 		}
 	}
 	wg.Wait()
