@@ -60,8 +60,13 @@ verify: ## Check generated files (CRDs, deepcopy, docs/reference) are current, c
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 
+.PHONY: chromium
+chromium: ## Install Debian's chromium (the web UI's end-to-end test drives it headless) when it is missing.
+	@command -v chromium >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; }
+
 .PHONY: test
-test: verify lint build ## Lint, then run every test, the integration tests on a real kube-apiserver and JetStream included.
+test: verify lint build chromium ## Lint, then run every test, the integration tests on a real kube-apiserver and JetStream included.
 	@assets=$(KUBE_ASSETS); echo "control plane binaries: $$assets"; \
 	  KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
 

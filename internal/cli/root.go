@@ -55,6 +55,7 @@ JetStream bus, Sensors filter and transform them and fire triggers, at least onc
 		newDevCommand(),
 		newDryRunCommand(),
 		newTestCommand(),
+		newEventsCommand(),
 	)
 	return root
 }

@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
@@ -40,6 +42,10 @@ type runOptions struct {
 	kubeQPS         float32
 	kubeBurst       int
 	shutdownTimeout time.Duration
+	uiAddr          string
+	uiToken         string
+	traceMaxAge     time.Duration
+	traceMaxBytes   string
 	log             logOptions
 }
 
@@ -107,6 +113,13 @@ func runRun(ctx context.Context, stderr io.Writer, o runOptions) error {
 	if err != nil {
 		return err
 	}
+	traceMaxBytes, err := parseSize(o.traceMaxBytes)
+	if err != nil {
+		return fmt.Errorf("--trace-max-bytes: %w", err)
+	}
+	if o.uiToken == "" {
+		o.uiToken = os.Getenv("HERALD_UI_TOKEN")
+	}
 	return engine.Run(ctx, engine.Config{
 		Bundle:          b,
 		Sources:         eventsource.Default,
@@ -121,6 +134,10 @@ func runRun(ctx context.Context, stderr io.Writer, o runOptions) error {
 		MetricsAddr:     o.metricsAddr,
 		ShutdownTimeout: o.shutdownTimeout,
 		Logger:          log,
+		UIAddr:          o.uiAddr,
+		UIToken:         o.uiToken,
+		TraceMaxAge:     o.traceMaxAge,
+		TraceMaxBytes:   traceMaxBytes,
 	})
 }
 
@@ -161,5 +178,26 @@ func addRunFlags(f *pflag.FlagSet, o *runOptions) {
 	f.Float32Var(&o.kubeQPS, "kube-qps", kube.DefaultQPS, "Kubernetes client queries per second")
 	f.IntVar(&o.kubeBurst, "kube-burst", kube.DefaultBurst, "Kubernetes client burst")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight publishes")
+	f.StringVar(&o.uiAddr, "ui-addr", "127.0.0.1:9092", "address of the web UI and the events API (empty: off)")
+	f.StringVar(&o.uiToken, "ui-token", "", "bearer token the events API asks for (default: $HERALD_UI_TOKEN; empty: none)")
+	f.DurationVar(&o.traceMaxAge, "trace-max-age", engine.DefaultTraceMaxAge, "how long event traces are kept")
+	f.StringVar(&o.traceMaxBytes, "trace-max-bytes", "256MiB", "how much room event traces take at most (e.g. 256MiB, 1GiB)")
 	o.log.addFlags(f)
+}
+
+// parseSize reads a size in bytes: a number, or a Kubernetes quantity
+// (256Mi, 1G), with an optional trailing B (256MiB, 1GB).
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	if strings.HasSuffix(t, "iB") || (len(t) > 2 && strings.HasSuffix(t, "B") && strings.ContainsAny(t[len(t)-2:len(t)-1], "kKMGTPE")) {
+		t = t[:len(t)-1]
+	}
+	q, err := resource.ParseQuantity(t)
+	if err != nil {
+		return 0, fmt.Errorf("size %q: want bytes, e.g. 256MiB or 1GB", s)
+	}
+	if q.Sign() < 0 {
+		return 0, fmt.Errorf("size %q is negative", s)
+	}
+	return q.Value(), nil
 }

@@ -63,6 +63,14 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Logger receives the logs.
 	Logger *slog.Logger
+	// UIAddr serves the web UI and the events API ("" = not served);
+	// UIToken, when set, is the bearer token the API asks for.
+	UIAddr  string
+	UIToken string
+	// TraceMaxAge and TraceMaxBytes bound the event traces kept on the bus
+	// (0: DefaultTraceMaxAge, DefaultTraceMaxBytes).
+	TraceMaxAge   time.Duration
+	TraceMaxBytes int64
 }
 
 // Run runs everything until ctx ends, then shuts down in order. It returns
@@ -112,6 +120,8 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("opening the sources' state bucket: %w", err)
 	}
 	state := kvstate.New(kv)
+	traces, recorder, stopTraces := openTraces(ctx, cfg, bus, reg)
+	defer stopTraces()
 
 	runCtx, stopSources := context.WithCancel(ctx)
 	defer stopSources()
@@ -127,6 +137,20 @@ func Run(ctx context.Context, cfg Config) error {
 			}
 		}
 	}()
+
+	if cfg.UIAddr != "" {
+		mux := uiMux(cfg, traces, recorder, bus, reg)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := serveUI(runCtx, cfg, mux, log); err != nil {
+				select {
+				case errc <- err:
+				default:
+				}
+			}
+		}()
+	}
 
 	shared := eventsource.NewShared()
 	for _, es := range cfg.Bundle.EventSources() {
@@ -146,14 +170,17 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		publish := func(ctx context.Context, ev *event.Event) error {
 			start := time.Now()
-			_, err := bus.Publish(ctx, ev)
+			ack, err := bus.Publish(ctx, ev)
 			sourceMetrics.ObservePublish(ev.Source, ev.Subject, time.Since(start))
+			if err == nil {
+				recorder.Published(ev, ack.Sequence)
+			}
 			return err
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := eventsource.Run(runCtx, cfg.Sources, env, es, publish, eventsource.WithMetrics(sourceMetrics))
+			err := eventsource.Run(runCtx, cfg.Sources, env, es, publish, eventsource.WithMetrics(sourceMetrics), eventsource.WithTrace(recorder))
 			if err != nil && runCtx.Err() == nil {
 				env.Logger.Error("event source stopped", "eventsource", es.Name, "error", err)
 				select {
@@ -168,6 +195,7 @@ func Run(ctx context.Context, cfg Config) error {
 		if err != nil {
 			return err
 		}
+		runner.trace = recorder
 		for _, sn := range cfg.Bundle.Sensors() {
 			sn := sn.DeepCopy()
 			if sn.Namespace == "" {

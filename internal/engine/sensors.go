@@ -17,6 +17,7 @@ import (
 	"github.com/herald-dev/herald/internal/eventsource"
 	"github.com/herald-dev/herald/internal/metrics"
 	"github.com/herald-dev/herald/internal/sensor"
+	"github.com/herald-dev/herald/internal/trace"
 	"github.com/herald-dev/herald/internal/trigger"
 	"github.com/herald-dev/herald/internal/trigger/clients"
 )
@@ -32,6 +33,8 @@ type sensorRunner struct {
 	// reconcile records), in the sensors' bucket.
 	kept       trigger.Store
 	reconciles *metrics.Reconciles
+	// trace records what the Sensors make of events (nil: nothing).
+	trace *trace.Recorder
 }
 
 func newSensorRunner(ctx context.Context, cfg Config, bus *jetstream.Bus, m *metrics.Sensors, rm *metrics.Reconciles, secrets eventsource.SecretReader, factory *clients.Factory, dyn dynamic.Interface) (*sensorRunner, error) {
@@ -75,6 +78,7 @@ func (r *sensorRunner) run(ctx context.Context, sn *v1alpha1.Sensor, log *slog.L
 		Fire:     firers.fire,
 		Metrics:  r.metrics.For(sn.Namespace, sn.Name),
 		Logger:   log,
+		Trace:    r.trace,
 	})
 }
 

@@ -211,4 +211,3 @@ func rawString(raw json.RawMessage) (string, error) {
 	err := json.Unmarshal(raw, &s)
 	return s, err
 }
-

@@ -19,6 +19,7 @@ import (
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventsource/filter"
+	"github.com/herald-dev/herald/internal/trace"
 )
 
 // Default restart backoff of a failing source: it doubles from the first
@@ -37,6 +38,12 @@ type runConfig struct {
 	minDelay time.Duration
 	maxDelay time.Duration
 	now      func() time.Time
+	trace    *trace.Recorder
+}
+
+// WithTrace has Run record each event it passes on in r.
+func WithTrace(r *trace.Recorder) RunOption {
+	return func(c *runConfig) { c.trace = r }
 }
 
 // WithMetrics has Run count events and restarts in m.
@@ -165,6 +172,7 @@ func runOne(ctx context.Context, env Env, u unit, publish Emit, cfg *runConfig) 
 	env.Logger = env.Logger.With("eventsource", esName, "event", evName, "kind", u.kind.Name)
 	log := env.Logger
 	emit := WithEnvelope(u.spec, u.kind.Name, withFilter(u.filter, log, func(ctx context.Context, ev *event.Event) error {
+		cfg.trace.Received(env.Namespace, ev)
 		if err := publish(ctx, ev); err != nil {
 			cfg.metrics.EventFailed(esName, evName)
 			return err

@@ -35,6 +35,7 @@ func registerAll(t *testing.T) *prometheus.Registry {
 	sn.DeadLettered("tr")
 	sn.EventHandled(50 * time.Millisecond)
 	NewReconciles(reg).For("ns", "sn").Reconciled("tr", "restored")
+	RegisterTraceDrops(reg, func() uint64 { return 0 })
 	return reg
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/herald-dev/herald/internal/sensor/filter"
 	"github.com/herald-dev/herald/internal/sensor/param"
 	"github.com/herald-dev/herald/internal/sensor/transform"
+	"github.com/herald-dev/herald/internal/trace"
 	"github.com/herald-dev/herald/internal/trigger"
 )
 
@@ -37,6 +38,7 @@ type engine struct {
 	ackWait                    time.Duration
 	redelivery                 func(uint64) time.Duration
 	atMostOnceUnlessSet        bool
+	trace                      *trace.Recorder
 
 	deps     []*dependency
 	triggers []*compiledTrigger
@@ -109,6 +111,7 @@ func newEngine(cfg Config) (*engine, error) {
 		workers: orDefault(cfg.Workers, DefaultWorkers), queue: orDefault(cfg.Queue, DefaultQueue),
 		maxDeliver: orDefault(cfg.MaxDeliver, DefaultMaxDeliver), ackWait: cfg.AckWait,
 		redelivery: cfg.Redelivery, atMostOnceUnlessSet: cfg.AtMostOnceUnlessSet,
+		trace: cfg.Trace,
 	}
 	if e.state == nil {
 		e.state = NewMemoryState()

@@ -73,6 +73,9 @@ func (e *engine) fireTriggerOrHook(ctx context.Context, t *compiledTrigger, even
 // its EventSource event and returns the transformed event by name of each
 // dependency that takes it.
 func (e *engine) match(ctx context.Context, ev *event.Event) map[string]*event.Event {
+	if e.skipsReplay(ev) {
+		return nil
+	}
 	var out map[string]*event.Event
 	for _, d := range e.deps {
 		if !d.listensTo(ev) {
@@ -80,6 +83,7 @@ func (e *engine) match(ctx context.Context, ev *event.Event) map[string]*event.E
 		}
 		name := d.spec.Name
 		m := e.matchDependency(ctx, d, ev)
+		e.traceMatch(ev, d, m)
 		switch {
 		case m.TransformErr != nil:
 			e.log.Warn("event transform failed", "dependency", name, "event_id", ev.ID, "error", m.TransformErr)

@@ -28,7 +28,7 @@ type Explainer struct {
 // and the delivery settings are not used; State defaults to a MemoryState)
 // and renders triggers with opts. Each event counts as a first delivery.
 func NewExplainer(cfg Config, opts trigger.RenderOptions) (*Explainer, error) {
-	cfg.Bus, cfg.Fire, cfg.Metrics = nil, nil, nil
+	cfg.Bus, cfg.Fire, cfg.Metrics, cfg.Trace = nil, nil, nil, nil
 	e, err := newEngine(cfg)
 	if err != nil {
 		return nil, err

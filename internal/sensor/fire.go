@@ -31,6 +31,7 @@ func (e *engine) fireTrigger(ctx context.Context, t *compiledTrigger, events map
 		t.log.Info("trigger interrupted", "event_id", eventID)
 		return interrupted
 	}
+	e.traceFiring(t, eventID, res, err, final)
 	if err == nil {
 		e.metrics.TriggerSucceeded(t.name)
 		t.log.Info("trigger fired", "event_id", eventID, "ref", res.Ref, "attempts", res.Attempts)
@@ -57,6 +58,7 @@ func (e *engine) fireTrigger(ctx context.Context, t *compiledTrigger, events map
 		return done
 	}
 	dres, derr := e.fireOnce(ctx, t.dlq, events, eventID)
+	e.traceDeadLetter(ctx, t.dlq, eventID, dres, derr)
 	switch {
 	case ctx.Err() != nil:
 		return interrupted

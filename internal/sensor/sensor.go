@@ -34,6 +34,7 @@ import (
 	"github.com/herald-dev/herald/internal/eventbus"
 	"github.com/herald-dev/herald/internal/sensor/filter"
 	"github.com/herald-dev/herald/internal/sensor/transform"
+	"github.com/herald-dev/herald/internal/trace"
 	"github.com/herald-dev/herald/internal/trigger"
 )
 
@@ -68,6 +69,9 @@ type Config struct {
 	Metrics Metrics
 	// Logger logs (nil: nothing is logged).
 	Logger *slog.Logger
+	// Trace records what the Sensor makes of each event (nil: nothing
+	// is recorded).
+	Trace *trace.Recorder
 	// Workers is the number of events handled at once (0: DefaultWorkers).
 	Workers int
 	// Queue bounds the events waiting for each worker (0: DefaultQueue).

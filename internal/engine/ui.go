@@ -1,0 +1,141 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/herald-dev/herald/internal/api"
+	"github.com/herald-dev/herald/internal/eventbus/jetstream"
+	"github.com/herald-dev/herald/internal/metrics"
+	"github.com/herald-dev/herald/internal/trace"
+	"github.com/herald-dev/herald/internal/ui"
+)
+
+// Defaults of the trace store's limits.
+const (
+	DefaultTraceMaxAge   = 24 * time.Hour
+	DefaultTraceMaxBytes = 256 << 20
+)
+
+// tracesJournal is the stream holding the event traces.
+const tracesJournal = "herald-traces"
+
+// openTraces opens the trace store on the bus and starts its recorder; the
+// returned func stops the recorder once it has written what it holds. When
+// the store cannot be opened (a bus that refuses new streams) Herald runs
+// without traces: nil store and recorder.
+func openTraces(ctx context.Context, cfg Config, bus *jetstream.Bus, reg prometheus.Registerer) (*trace.Store, *trace.Recorder, func()) {
+	store, rec, stop, err := startTraces(ctx, cfg, bus, reg)
+	if err != nil {
+		cfg.Logger.Error("event traces off", "error", err)
+		return nil, nil, func() {}
+	}
+	return store, rec, stop
+}
+
+func startTraces(ctx context.Context, cfg Config, bus *jetstream.Bus, reg prometheus.Registerer) (*trace.Store, *trace.Recorder, func(), error) {
+	maxAge, maxBytes := cfg.TraceMaxAge, cfg.TraceMaxBytes
+	if maxAge == 0 {
+		maxAge = DefaultTraceMaxAge
+	}
+	if maxBytes == 0 {
+		maxBytes = DefaultTraceMaxBytes
+	}
+	j, err := bus.Journal(ctx, tracesJournal, jetstream.JournalOptions{MaxAge: maxAge, MaxBytes: maxBytes})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("opening the event traces: %w", err)
+	}
+	log := cfg.Logger.With("component", "trace")
+	store, err := trace.Open(ctx, j, trace.Options{MaxAge: maxAge, Logger: log})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("opening the event traces: %w", err)
+	}
+	rec := trace.NewRecorder(store, trace.RecorderOptions{Logger: log})
+	metrics.RegisterTraceDrops(reg, rec.Dropped)
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	go rec.Run(runCtx)
+	return store, rec, func() {
+		stop()
+		<-rec.Done()
+	}, nil
+}
+
+// serveUI serves the web UI and the events API on cfg.UIAddr until ctx
+// ends; everything under /api/ needs cfg.UIToken when one is set. An
+// address already taken (another herald on the same machine) is logged,
+// not fatal: the UI is an aid, the flow runs without it.
+func serveUI(ctx context.Context, cfg Config, mux *http.ServeMux, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.UIAddr)
+	if err != nil {
+		log.Error("web UI not served", "addr", cfg.UIAddr, "error", err)
+		return nil
+	}
+	guarded := api.RequireToken(mux, cfg.UIToken)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			guarded.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		// Streams end with the process.
+		BaseContext: func(net.Listener) context.Context { return ctx },
+	}
+	log.Info("serving the web UI", "addr", "http://"+ln.Addr().String()+"/", "token", cfg.UIToken != "")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving the web UI: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutting the web UI down: %w", err)
+	}
+	return nil
+}
+
+// uiMux is the web UI's and the events API's routes.
+func uiMux(cfg Config, store *trace.Store, rec *trace.Recorder, bus api.Publisher, gatherer prometheus.Gatherer) *http.ServeMux {
+	mux := http.NewServeMux()
+	var events ui.EventLister
+	if store != nil {
+		events = store
+		registerAPI(mux, cfg, store, rec, bus)
+	}
+	ui.Register(mux, ui.Options{Bundle: cfg.Bundle, Namespace: cfg.Namespace, Metrics: gatherer, Events: events})
+	return mux
+}
+
+// registerAPI adds the events API, with the bundle's Sensors as the ones a
+// replay may name.
+func registerAPI(mux *http.ServeMux, cfg Config, store *trace.Store, rec *trace.Recorder, bus api.Publisher) {
+	api.Register(mux, api.Options{
+		Store: store, Bus: bus, Recorder: rec, Logger: cfg.Logger.With("component", "api"),
+		KnownSensor: func(name string) bool {
+			for _, s := range cfg.Bundle.Sensors() {
+				ns := s.Namespace
+				if ns == "" {
+					ns = cfg.Namespace
+				}
+				if name == s.Name || name == ns+"/"+s.Name {
+					return true
+				}
+			}
+			return false
+		},
+	})
+}

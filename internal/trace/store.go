@@ -1,0 +1,252 @@
+package trace
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/herald-dev/herald/internal/eventbus/jetstream"
+)
+
+// ErrNotFound is returned by Store.Get for an event without a trace (never
+// recorded, or dropped by the store's limits).
+var ErrNotFound = errors.New("no trace of this event")
+
+// Journal is where a Store keeps the records; *jetstream.Journal is one.
+type Journal interface {
+	// Append stores entries (each a record filed under its event id).
+	Append(ctx context.Context, entries []jetstream.JournalEntry) error
+	// Read returns the records filed under key, oldest first.
+	Read(ctx context.Context, key string) ([][]byte, error)
+	// Recent calls fn with the last n records, oldest first.
+	Recent(ctx context.Context, n uint64, fn func(key string, data []byte)) error
+}
+
+// DefaultIndexSize is the number of recent events a Store lists.
+const DefaultIndexSize = 10_000
+
+// Options tune a Store.
+type Options struct {
+	// IndexSize bounds the summaries kept in memory (0: DefaultIndexSize).
+	IndexSize int
+	// MaxAge hides summaries older than this from listings, as the journal
+	// drops their records (0: no limit).
+	MaxAge time.Duration
+	// Logger logs (nil: nothing).
+	Logger *slog.Logger
+}
+
+// Store files trace records in a Journal and indexes the summaries of
+// recent events. It is safe for concurrent use.
+type Store struct {
+	journal Journal
+	size    int
+	maxAge  time.Duration
+	log     *slog.Logger
+
+	mu sync.RWMutex
+	// index holds the summaries by id; order the ids oldest first (a ring
+	// of at most size ids from head).
+	index map[string]*Trace
+	order []string
+	head  int
+	subs  map[*subscriber]struct{}
+}
+
+// Open returns a Store over j, its index rebuilt from j's recent records.
+func Open(ctx context.Context, j Journal, o Options) (*Store, error) {
+	if o.IndexSize <= 0 {
+		o.IndexSize = DefaultIndexSize
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{
+		journal: j, size: o.IndexSize, maxAge: o.MaxAge, log: o.Logger,
+		index: map[string]*Trace{}, subs: map[*subscriber]struct{}{},
+	}
+	// Events have a few records each: read enough of the journal's end to
+	// fill the index.
+	err := j.Recent(ctx, uint64(o.IndexSize)*4, func(_ string, data []byte) {
+		var r record
+		if json.Unmarshal(data, &r) == nil && r.ID != "" {
+			s.add(&r)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding the trace index: %w", err)
+	}
+	return s, nil
+}
+
+// add folds r into the index (the caller holds mu or owns s) and returns
+// the event's updated summary. The index keeps summaries only: no payload,
+// no steps beyond what the outcome needs.
+func (s *Store) add(r *record) Summary {
+	t, ok := s.index[r.ID]
+	if !ok {
+		t = &Trace{}
+		s.index[r.ID] = t
+		s.push(r.ID)
+	}
+	data := r.Data
+	r.Data = nil
+	t.merge(r)
+	r.Data = data
+	t.summarize()
+	// Keep only the steps that decide the outcome.
+	t.Steps = compactSteps(t.Steps)
+	sum := t.Summary
+	sum.Sensors = append([]string(nil), t.Sensors...)
+	return sum
+}
+
+// push appends id to the ring, evicting the oldest id when full.
+func (s *Store) push(id string) {
+	if len(s.order) < s.size {
+		s.order = append(s.order, id)
+		return
+	}
+	delete(s.index, s.order[s.head])
+	s.order[s.head] = id
+	s.head = (s.head + 1) % s.size
+}
+
+// compactSteps keeps one step of each stage and Sensor, without details:
+// all the outcome needs.
+func compactSteps(steps []Step) []Step {
+	type key struct{ stage, sensor string }
+	seen := map[key]bool{}
+	out := steps[:0]
+	for _, st := range steps {
+		k := key{st.Stage, st.Sensor}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, Step{Stage: st.Stage, Sensor: st.Sensor, Error: st.Error})
+		}
+	}
+	return out
+}
+
+// Recent returns the summaries of the latest events that pass f, newest
+// first, at most limit of them (0: all in the index).
+func (s *Store) Recent(_ context.Context, f Filter, limit int) ([]Summary, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var cutoff time.Time
+	if s.maxAge > 0 {
+		cutoff = time.Now().Add(-s.maxAge)
+	}
+	out := []Summary{}
+	n := len(s.order)
+	for i := n - 1; i >= 0; i-- {
+		id := s.order[(s.head+i)%n]
+		t := s.index[id]
+		if t == nil || !f.Matches(t.Summary) || (!cutoff.IsZero() && t.Time.Before(cutoff)) {
+			continue
+		}
+		sum := t.Summary
+		sum.Sensors = append([]string(nil), t.Sensors...)
+		out = append(out, sum)
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Get returns the full trace of the event id, read from the journal, or
+// ErrNotFound.
+func (s *Store) Get(ctx context.Context, id string) (*Trace, error) {
+	raw, err := s.journal.Read(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading the trace of event %s: %w", id, err)
+	}
+	t := &Trace{Steps: []Step{}}
+	for _, data := range raw {
+		var r record
+		if err := json.Unmarshal(data, &r); err != nil || r.ID != id {
+			continue
+		}
+		t.merge(&r)
+	}
+	if t.ID == "" {
+		return nil, fmt.Errorf("event %s: %w", id, ErrNotFound)
+	}
+	SortSteps(t.Steps)
+	t.summarize()
+	return t, nil
+}
+
+// file writes records to the journal, then indexes them and tells the
+// subscribers; it is the Recorder's writer.
+func (s *Store) file(ctx context.Context, recs []*record) error {
+	entries := make([]jetstream.JournalEntry, 0, len(recs))
+	for _, r := range recs {
+		if r.raw != nil {
+			r.Data, r.ContentType = payload(r.ContentType, r.raw)
+			r.raw = nil
+		}
+		data, err := json.Marshal(r)
+		if err != nil {
+			s.log.Warn("trace record not encoded", "event_id", r.ID, "error", err)
+			continue
+		}
+		entries = append(entries, jetstream.JournalEntry{Key: r.ID, Data: data})
+	}
+	err := s.journal.Append(ctx, entries)
+	s.mu.Lock()
+	sums := make([]Summary, 0, len(recs))
+	for _, r := range recs {
+		sums = append(sums, s.add(r))
+	}
+	s.mu.Unlock()
+	s.mu.RLock()
+	for sub := range s.subs {
+		for _, sum := range sums {
+			sub.send(sum)
+		}
+	}
+	s.mu.RUnlock()
+	return err
+}
+
+// subscriber receives the summaries of updated events that pass its
+// filter; a slow one misses some rather than hold up the writer.
+type subscriber struct {
+	f  Filter
+	ch chan Summary
+}
+
+func (sub *subscriber) send(sum Summary) {
+	if !sub.f.Matches(sum) {
+		return
+	}
+	select {
+	case sub.ch <- sum:
+	default:
+	}
+}
+
+// Subscribe returns a channel receiving the summary of each event passing
+// f each time its trace grows, and the function that ends the
+// subscription (the channel is then closed).
+func (s *Store) Subscribe(f Filter) (<-chan Summary, func()) {
+	sub := &subscriber{f: f, ch: make(chan Summary, 256)}
+	s.mu.Lock()
+	s.subs[sub] = struct{}{}
+	s.mu.Unlock()
+	var once sync.Once
+	return sub.ch, func() {
+		once.Do(func() {
+			s.mu.Lock()
+			delete(s.subs, sub)
+			s.mu.Unlock()
+			close(sub.ch)
+		})
+	}
+}
