@@ -84,6 +84,8 @@ spec:
 		done <- Run(ctx, Config{
 			Bundle: bnd, Sources: eventsource.Default, Triggers: trigger.Default, DataDir: dir + "/data",
 			WebhookHost: "127.0.0.1", Logger: logger,
+			// HERALD_BENCH_TRACES=off measures without event traces.
+			NoTraces: os.Getenv("HERALD_BENCH_TRACES") == "off",
 		})
 	}()
 	b.Cleanup(func() {

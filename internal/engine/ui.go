@@ -33,6 +33,9 @@ const tracesJournal = "herald-traces"
 // the store cannot be opened (a bus that refuses new streams) Herald runs
 // without traces: nil store and recorder.
 func openTraces(ctx context.Context, cfg Config, bus *jetstream.Bus, reg prometheus.Registerer) (*trace.Store, *trace.Recorder, func()) {
+	if cfg.NoTraces {
+		return nil, nil, func() {}
+	}
 	store, rec, stop, err := startTraces(ctx, cfg, bus, reg)
 	if err != nil {
 		cfg.Logger.Error("event traces off", "error", err)
