@@ -23,25 +23,7 @@ func TestEventTraces(t *testing.T) {
 	port, uiPort := freePort(t), freePort(t)
 	server := fmt.Sprintf("http://127.0.0.1:%d", uiPort)
 	writeFile(t, dir, "es.yaml", webhookEventSource("hooks", port))
-	writeFile(t, dir, "sn.yaml", `apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata:
-  name: notify
-spec:
-  dependencies:
-    - name: greeting
-      eventSourceName: hooks
-      eventName: example
-      filters:
-        data:
-          - path: body.kind
-            type: string
-            value: ["hello"]
-  triggers:
-    - template:
-        name: log-it
-        log: {}
-`)
+	writeFile(t, dir, "sn.yaml", notifySensor(""))
 	args := []string{
 		"run", "-f", dir, "--data-dir", filepath.Join(dir, "data"), "--webhook-host", "127.0.0.1",
 		"--metrics-addr", "", "--ui-addr", fmt.Sprintf("127.0.0.1:%d", uiPort), "--ui-token", "tok",

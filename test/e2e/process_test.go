@@ -108,3 +108,28 @@ spec:
       method: POST
 `, name, port)
 }
+
+// notifySensor is a Sensor on webhookEventSource("hooks", ...) that takes
+// the events whose body.kind is "hello" and fires a log trigger, then the
+// triggers given (YAML list items indented under triggers).
+func notifySensor(moreTriggers string) string {
+	return `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata:
+  name: notify
+spec:
+  dependencies:
+    - name: greeting
+      eventSourceName: hooks
+      eventName: example
+      filters:
+        data:
+          - path: body.kind
+            type: string
+            value: ["hello"]
+  triggers:
+    - template:
+        name: log-it
+        log: {}
+` + moreTriggers
+}

@@ -38,25 +38,7 @@ func TestWebhookToSensorTriggers(t *testing.T) {
 	dir := t.TempDir()
 	port := freePort(t)
 	writeFile(t, dir, "es.yaml", webhookEventSource("hooks", port))
-	writeFile(t, dir, "sn.yaml", fmt.Sprintf(`apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata:
-  name: notify
-spec:
-  dependencies:
-    - name: greeting
-      eventSourceName: hooks
-      eventName: example
-      filters:
-        data:
-          - path: body.kind
-            type: string
-            value: ["hello"]
-  triggers:
-    - template:
-        name: log-it
-        log: {}
-    - template:
+	writeFile(t, dir, "sn.yaml", notifySensor(fmt.Sprintf(`    - template:
         name: call-sink
         http:
           url: %s
@@ -69,7 +51,7 @@ spec:
       retryStrategy:
         steps: 5
         duration: 10ms
-`, sink.URL))
+`, sink.URL)))
 	p := startHerald(t, "run", "-f", dir, "--data-dir", filepath.Join(dir, "data"), "--webhook-host", "127.0.0.1", "--metrics-addr", "")
 	post := func(body string) int {
 		resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d/example", port), "application/json", strings.NewReader(body))

@@ -105,30 +105,12 @@ func TestWebUIAsksForTheTokenAndShowsFailures(t *testing.T) {
 	dir := t.TempDir()
 	port := freePort(t)
 	writeFile(t, dir, "es.yaml", webhookEventSource("hooks", port))
-	writeFile(t, dir, "sn.yaml", fmt.Sprintf(`apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata:
-  name: notify
-spec:
-  dependencies:
-    - name: greeting
-      eventSourceName: hooks
-      eventName: example
-      filters:
-        data:
-          - path: body.kind
-            type: string
-            value: ["hello"]
-  triggers:
-    - template:
-        name: log-it
-        log: {}
-    - template:
+	writeFile(t, dir, "sn.yaml", notifySensor(fmt.Sprintf(`    - template:
         name: call-down
         http:
           url: http://127.0.0.1:%d/
           method: POST
-`, freePort(t)))
+`, freePort(t))))
 	uiAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	uiURL := "http://" + uiAddr + "/"
 	startHerald(t, "run", "-f", dir, "--data-dir", filepath.Join(dir, "data"), "--webhook-host", "127.0.0.1",
