@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"github.com/herald-dev/herald/internal/api"
 	"github.com/herald-dev/herald/internal/eventbus/jetstream"
 	"github.com/herald-dev/herald/internal/metrics"
+	"github.com/herald-dev/herald/internal/ops"
 	"github.com/herald-dev/herald/internal/trace"
 	"github.com/herald-dev/herald/internal/ui"
 )
@@ -96,19 +96,7 @@ func serveUI(ctx context.Context, cfg Config, mux *http.ServeMux, log *slog.Logg
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	log.Info("serving the web UI", "addr", "http://"+ln.Addr().String()+"/", "token", cfg.UIToken != "")
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serving the web UI: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutting the web UI down: %w", err)
-	}
-	return nil
+	return ops.ServeUntilDone(ctx, srv, ln, "the web UI")
 }
 
 // uiMux is the web UI's and the events API's routes.

@@ -90,19 +90,24 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 
 // Serve serves on ln until ctx ends.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	s.logger.Info("serving metrics and health", "addr", ln.Addr().String())
+	return ServeUntilDone(ctx, &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}, ln, "the metrics server")
+}
+
+// ServeUntilDone runs srv on ln until ctx ends, then shuts it down,
+// giving requests in flight five seconds. what names the server in errors.
+func ServeUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, what string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serving metrics and health: %w", err)
+		return fmt.Errorf("serving %s: %w", what, err)
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutting the metrics server down: %w", err)
+		return fmt.Errorf("shutting %s down: %w", what, err)
 	}
 	return nil
 }
