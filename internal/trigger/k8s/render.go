@@ -41,24 +41,65 @@ var clusterScoped = []string{
 // API server's answer is in Rendered.Server (its refusal there too, not as
 // an error).
 func (t *k8sTrigger) Render(ctx context.Context, req *trigger.Request, opts trigger.RenderOptions) (trigger.Rendered, error) {
+	p, sensor, err := t.forRequest(req)
+	if err != nil {
+		return trigger.Rendered{}, err
+	}
+	out := trigger.Rendered{
+		Operation:  string(p.op),
+		Parameters: trigger.ResolveParams("k8s.parameters", p.spec.Parameters, req.Events),
+	}
+	obj, tg, notes, err := t.build(ctx, p, sensor, req, opts)
+	out.Notes = notes
+	if err != nil {
+		return out, err
+	}
+	out.Target = tg.ref()
+	if out.Object, err = obj.MarshalJSON(); err != nil {
+		return out, fmt.Errorf("encoding %s: %w", tg.ref(), err)
+	}
+	if opts.Server {
+		out.Server = t.serverCheck(ctx, p, tg)
+	}
+	return out, nil
+}
+
+// Object returns the object one firing would write, built as Render
+// builds it without the server, without Render's explanation and encoding.
+func (t *k8sTrigger) Object(ctx context.Context, req *trigger.Request) (*unstructured.Unstructured, error) {
+	p, sensor, err := t.forRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	obj, _, _, err := t.build(ctx, p, sensor, req, trigger.RenderOptions{})
+	return obj, err
+}
+
+// forRequest returns what a firing acts with: the trigger as prepared, or
+// as trigger-level parameters rewrote it, and the Sensor.
+func (t *k8sTrigger) forRequest(req *trigger.Request) (*prepared, *v1alpha1.Sensor, error) {
 	p := t.prepared
 	if req.Trigger != nil && req.Trigger.Template != nil && req.Trigger.Template.K8s != nil && req.Trigger.Template.K8s != p.spec {
 		var err error
 		if p, err = prepare(req.Trigger.Template.K8s); err != nil {
-			return trigger.Rendered{}, err
+			return nil, nil, err
 		}
 	}
 	sensor := t.sensor
 	if req.Sensor != nil {
 		sensor = req.Sensor
 	}
-	out := trigger.Rendered{
-		Operation:  string(p.op),
-		Parameters: trigger.ResolveParams("k8s.parameters", p.spec.Parameters, req.Events),
-	}
+	return p, sensor, nil
+}
+
+// build renders the object of one firing: the source with the parameters,
+// the namespace, the owner and what the operation adds; notes say what it
+// could not know without the server.
+func (t *k8sTrigger) build(ctx context.Context, p *prepared, sensor *v1alpha1.Sensor, req *trigger.Request, opts trigger.RenderOptions) (*unstructured.Unstructured, *target, []string, error) {
+	var notes []string
 	live := p.spec.LiveObject && p.op == v1alpha1.K8sOperationUpdate
 	if live && !opts.Server {
-		out.Notes = append(out.Notes, "liveObject: the object is read from the cluster when the trigger fires; shown here from the source")
+		notes = append(notes, "liveObject: the object is read from the cluster when the trigger fires; shown here from the source")
 	}
 	obj, err := p.object(req.Events, func() (*unstructured.Unstructured, error) {
 		obj, err := t.renderSource(ctx, p, sensor.Namespace, opts)
@@ -68,33 +109,26 @@ func (t *k8sTrigger) Render(ctx context.Context, req *trigger.Request, opts trig
 		return obj, err
 	})
 	if err != nil {
-		return out, err
+		return nil, nil, notes, err
 	}
 	var tg *target
 	if opts.Server {
 		if tg, err = t.target(obj, sensor.Namespace); err != nil {
-			return out, err
+			return nil, nil, notes, err
 		}
 	} else {
 		if note := defaultNamespace(obj, sensor.Namespace); note != "" {
-			out.Notes = append(out.Notes, note)
+			notes = append(notes, note)
 		}
 		tg = &target{obj: obj}
 	}
 	if p.op != v1alpha1.K8sOperationDelete {
 		if err := applyOwner(obj, p.spec.Owner, req.Events); err != nil {
-			return out, err
+			return nil, nil, notes, err
 		}
 	}
 	decorate(obj, p.spec, sensor.Name, t.name, req.EventID, opts)
-	out.Target = tg.ref()
-	if out.Object, err = obj.MarshalJSON(); err != nil {
-		return out, fmt.Errorf("encoding %s: %w", tg.ref(), err)
-	}
-	if opts.Server {
-		out.Server = t.serverCheck(ctx, p, tg)
-	}
-	return out, nil
+	return obj, tg, notes, nil
 }
 
 // renderSource is fetch without a server: a url or configmap source needs

@@ -143,16 +143,9 @@ func prepare(spec *v1alpha1.StandardK8STrigger) (*prepared, error) {
 // errors in the rendered object are terminal; the others (conflicts,
 // timeouts, throttling, server errors, unreachable sources) are transient.
 func (t *k8sTrigger) Execute(ctx context.Context, req *trigger.Request) (trigger.Result, error) {
-	p := t.prepared
-	if req.Trigger != nil && req.Trigger.Template != nil && req.Trigger.Template.K8s != nil && req.Trigger.Template.K8s != p.spec {
-		var err error
-		if p, err = prepare(req.Trigger.Template.K8s); err != nil {
-			return trigger.Result{}, err
-		}
-	}
-	sensor := t.sensor
-	if req.Sensor != nil {
-		sensor = req.Sensor
+	p, sensor, err := t.forRequest(req)
+	if err != nil {
+		return trigger.Result{}, err
 	}
 	obj, err := p.object(req.Events, func() (*unstructured.Unstructured, error) {
 		obj, err := t.fetch(ctx, p, sensor.Namespace)
