@@ -360,6 +360,10 @@ func (d *decoder) number() (any, bool) {
 			return nil, false
 		}
 	}
+	if d.skipping && isShortInteger(d.data[start:d.pos]) {
+		d.canon = true // encode writes such an integer as it is
+		return nil, true
+	}
 	f, err := strconv.ParseFloat(d.text[start:d.pos], 64)
 	if err != nil {
 		return nil, false
@@ -372,6 +376,25 @@ func (d *decoder) number() (any, bool) {
 		return nil, true
 	}
 	return f, true
+}
+
+// isShortInteger reports whether a number read with JSON's grammar is an
+// integer of at most 15 digits, which float64 holds exactly and
+// appendFloat writes back unchanged.
+func isShortInteger(num []byte) bool {
+	digits := num
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (d *decoder) digits() bool {
@@ -387,7 +410,7 @@ func (d *decoder) digits() bool {
 func (d *decoder) string() (string, bool) {
 	d.pos++ // opening quote
 	start := d.pos
-	simple := true
+	simple, ascii, html := true, true, false
 	for {
 		if d.pos >= len(d.data) {
 			return "", false
@@ -397,7 +420,11 @@ func (d *decoder) string() (string, bool) {
 		case c == '"':
 			raw := d.data[start:d.pos]
 			d.pos++
-			if simple && utf8.Valid(raw) {
+			switch {
+			case simple && ascii:
+				d.canon = !html
+				return d.text[start : d.pos-1], true
+			case simple && utf8.Valid(raw):
 				d.canon = d.spans == nil || !needsEscape(raw)
 				return d.text[start : d.pos-1], true
 			}
@@ -424,6 +451,10 @@ func (d *decoder) string() (string, bool) {
 				return "", false
 			}
 		default:
+			// encoding/json escapes <, > and &; bytes past ASCII need
+			// a UTF-8 check.
+			ascii = ascii && c < utf8.RuneSelf
+			html = html || c == '<' || c == '>' || c == '&'
 			d.pos++
 		}
 	}
