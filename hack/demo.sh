@@ -11,9 +11,10 @@ kubectl="$assets/kubectl"
 dir=.herald/demo
 kubeconfig="$PWD/$dir/kubeconfig"
 metrics=127.0.0.1:${HERALD_DEMO_METRICS_PORT:-9097}
+ui=127.0.0.1:${HERALD_DEMO_UI_PORT:-9092}
 
 bin/herald dev -f examples/auto-ingress/ --assets "$assets" --dir "$dir" \
-  --metrics-addr "$metrics" --log-level "${HERALD_LOG_LEVEL:-warn}" &
+  --metrics-addr "$metrics" --ui-addr "$ui" --log-level "${HERALD_LOG_LEVEL:-warn}" &
 herald=$!
 stop() {
   trap - INT TERM EXIT
@@ -65,6 +66,8 @@ Herald is running the auto-ingress example. Try it yourself in another shell:
     autodeploy-ingress-host=fortune2.example.com                # new host
   kubectl -n playground delete service fortune-svc            # the Ingress goes away
 
+Web UI (the live event flow; click the event for its trace): http://$ui/
+Events:  bin/herald events tail --server http://$ui
 Metrics: http://$metrics/metrics. Press Ctrl-C to stop everything.
 EOT
 wait "$herald"

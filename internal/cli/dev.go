@@ -102,13 +102,22 @@ herald dev: a local Kubernetes is up and Herald is starting.
   kubeconfig: %[1]s
   kubectl:    %[2]s --kubeconfig %[1]s
   applied:    %[3]d setup objects (namespaces, RBAC, ...) from the manifests
+  web UI:     %[4]s
 Stop with Ctrl-C; it leaves nothing running.
 
-`, kubeconfig, cp.KubectlPath(), len(docs))
+`, kubeconfig, cp.KubectlPath(), len(docs), uiURL(o.run.uiAddr))
 	o.run.kubeconfig = kubeconfig
 	o.run.kubeContext = ""
 	if o.run.dataDir == defaultDataDir {
 		o.run.dataDir = filepath.Join(o.dir, "data")
 	}
 	return runRun(ctx, stderr, o.run)
+}
+
+// uiURL is where the web UI is served, or says it is off.
+func uiURL(addr string) string {
+	if addr == "" {
+		return "off (--ui-addr \"\")"
+	}
+	return "http://" + addr + "/"
 }
