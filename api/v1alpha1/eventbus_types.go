@@ -25,7 +25,7 @@ const (
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:shortName=eb
+// +kubebuilder:resource:path=eventbus,shortName=eb
 type EventBus struct {
 	// TypeMeta holds apiVersion and kind.
 	metav1.TypeMeta `json:",inline"`

@@ -56,6 +56,7 @@ JetStream bus, Sensors filter and transform them and fire triggers, at least onc
 		newDryRunCommand(),
 		newTestCommand(),
 		newEventsCommand(),
+		newControllerCommand(),
 	)
 	return root
 }

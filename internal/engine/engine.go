@@ -1,35 +1,26 @@
-// Package engine runs a bundle of Herald objects in one process: it starts
-// (or connects to) the event bus, runs every EventSource and every Sensor
-// with the shared clients, servers and informers, serves health and metrics, and shuts all of
-// it down in order — sources first, then in-flight publishes are drained,
-// then the bus.
+// Package engine runs Herald objects in one process: it starts (or connects
+// to) the event bus, runs EventSources and Sensors with the shared clients,
+// servers and informers, serves health and metrics, and shuts all of it down
+// in order — sources first, then in-flight publishes are drained, then the
+// bus. Run runs a fixed bundle ("herald run"); a Runtime adds, replaces and
+// removes objects while it runs ("herald controller").
 package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
+	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/bundle"
-	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventbus/jetstream"
 	"github.com/herald-dev/herald/internal/eventsource"
-	"github.com/herald-dev/herald/internal/eventsource/kvstate"
-	"github.com/herald-dev/herald/internal/metrics"
-	"github.com/herald-dev/herald/internal/ops"
 	"github.com/herald-dev/herald/internal/trigger"
-	"github.com/herald-dev/herald/internal/trigger/clients"
 )
 
 // Config says what to run and where.
@@ -71,171 +62,56 @@ type Config struct {
 	// (0: DefaultTraceMaxAge, DefaultTraceMaxBytes).
 	TraceMaxAge   time.Duration
 	TraceMaxBytes int64
+	// EventBuses configure the bus like the bundle's EventBus objects (the
+	// controller reads them from the cluster).
+	EventBuses []*v1alpha1.EventBus
+	// StopOnSourceError makes an EventSource that cannot run end the runtime
+	// (Err delivers it), as "herald run" wants; otherwise only its State says so.
+	StopOnSourceError bool
+	// OnChange, when set, is called (without locks held; keep it quick) when
+	// an EventSource or Sensor starts, fails or is started again.
+	OnChange func(Ref)
 	// NoTraces turns the event traces off (they cost about 13 % of the
 	// webhook-to-HTTP throughput: each event is stored a second time).
 	NoTraces bool
 }
 
-// Run runs everything until ctx ends, then shuts down in order. It returns
-// an error when something could not start; a clean shutdown returns nil.
+// Run runs every EventSource and Sensor of cfg.Bundle until ctx ends, then
+// shuts down in order. It returns an error when something could not start
+// or an EventSource fails; a clean shutdown returns nil.
 func Run(ctx context.Context, cfg Config) error {
-	log := cfg.Logger
-	if cfg.ShutdownTimeout == 0 {
-		cfg.ShutdownTimeout = 10 * time.Second
-	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	opsServer := ops.New(reg, log)
-	var ready atomic.Bool
-	opsServer.AddReadinessCheck("engine", func() error {
-		if !ready.Load() {
-			return errors.New("starting")
-		}
-		return nil
-	})
-
-	var secrets eventsource.SecretReader
-	if cfg.SecretsDir != "" {
-		secrets = eventsource.FileSecrets(cfg.SecretsDir)
-	}
-	// One client factory for the process: sources, Secrets and triggers
-	// acting as Herald share its client; triggers acting as a Sensor's
-	// ServiceAccount get theirs from it too.
-	var factory *clients.Factory
-	var dyn dynamic.Interface
-	if cfg.Kube != nil {
-		factory = clients.NewFactory(cfg.Kube, cfg.Kube.QPS, cfg.Kube.Burst)
-		var err error
-		if dyn, err = factory.Dynamic(""); err != nil {
-			return fmt.Errorf("creating the Kubernetes client: %w", err)
-		}
-	}
-	bus, stopBus, err := connectBus(ctx, cfg, eventsource.Env{Dynamic: dyn, Secrets: secrets})
+	cfg.StopOnSourceError = true
+	rt, err := Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer stopBus()
-	metrics.RegisterBus(reg, bus.Stats)
-	sourceMetrics := metrics.NewSources(reg)
-
-	kv, err := bus.KeyValue(ctx, "herald-sources")
-	if err != nil {
-		return fmt.Errorf("opening the sources' state bucket: %w", err)
-	}
-	state := kvstate.New(kv)
-	traces, recorder, stopTraces := openTraces(ctx, cfg, bus, reg)
-	defer stopTraces()
-
-	runCtx, stopSources := context.WithCancel(ctx)
-	defer stopSources()
-	var wg sync.WaitGroup
-	errc := make(chan error, 1)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := opsServer.ListenAndServe(runCtx, cfg.MetricsAddr); err != nil {
-			select {
-			case errc <- err:
-			default:
-			}
-		}
-	}()
-
-	if cfg.UIAddr != "" {
-		mux := uiMux(cfg, traces, recorder, bus, reg)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := serveUI(runCtx, cfg, mux, log); err != nil {
-				select {
-				case errc <- err:
-				default:
-				}
-			}
-		}()
-	}
-
-	shared := eventsource.NewShared()
+	defer rt.Close()
 	for _, es := range cfg.Bundle.EventSources() {
-		es := es.DeepCopy()
-		if es.Namespace == "" {
-			es.Namespace = cfg.Namespace
-		}
-		env := eventsource.Env{
-			Logger:      log.With("namespace", es.Namespace),
-			Dynamic:     dyn,
-			Namespace:   es.Namespace,
-			Shared:      shared,
-			WebhookHost: cfg.WebhookHost,
-			Secrets:     secrets,
-			Checkpoints: state.Checkpoints(),
-			State:       state,
-		}
-		publish := func(ctx context.Context, ev *event.Event) error {
-			start := time.Now()
-			ack, err := bus.Publish(ctx, ev)
-			sourceMetrics.ObservePublish(ev.Source, ev.Subject, time.Since(start))
-			if err == nil {
-				recorder.Published(ev, ack.Sequence)
-			}
+		rt.ApplyEventSource(es)
+	}
+	for _, sn := range cfg.Bundle.Sensors() {
+		if _, err := rt.ApplySensor(sn); err != nil {
 			return err
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			err := eventsource.Run(runCtx, cfg.Sources, env, es, publish, eventsource.WithMetrics(sourceMetrics), eventsource.WithTrace(recorder))
-			if err != nil && runCtx.Err() == nil {
-				env.Logger.Error("event source stopped", "eventsource", es.Name, "error", err)
-				select {
-				case errc <- fmt.Errorf("running EventSource %s/%s: %w", es.Namespace, es.Name, err):
-				default:
-				}
-			}
-		}()
 	}
-	if len(cfg.Bundle.Sensors()) > 0 {
-		runner, err := newSensorRunner(ctx, cfg, bus, metrics.NewSensors(reg), metrics.NewReconciles(reg), secrets, factory, dyn)
-		if err != nil {
-			return err
-		}
-		runner.trace = recorder
-		for _, sn := range cfg.Bundle.Sensors() {
-			sn := sn.DeepCopy()
-			if sn.Namespace == "" {
-				sn.Namespace = cfg.Namespace
-			}
-			// The sensor package adds the namespace and sensor keys itself.
-			snLog := log
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for attempt := 0; runCtx.Err() == nil; attempt++ {
-					err := runner.run(runCtx, sn, snLog)
-					if runCtx.Err() != nil {
-						return
-					}
-					snLog.Error("sensor stopped; restarting", "namespace", sn.Namespace, "sensor", sn.Name, "error", err)
-					select {
-					case <-runCtx.Done():
-					case <-time.After(sensorRestartBackoff(attempt)):
-					}
-				}
-			}()
-		}
-	}
-	ready.Store(true)
-	log.Info("herald running", "eventsources", len(cfg.Bundle.EventSources()), "sensors", len(cfg.Bundle.Sensors()))
+	rt.SetReady(true)
+	rt.log.Info("herald running", "eventsources", len(cfg.Bundle.EventSources()), "sensors", len(cfg.Bundle.Sensors()))
 
 	var runErr error
 	select {
 	case <-ctx.Done():
-	case runErr = <-errc:
+	case runErr = <-rt.Err():
 	}
-	log.Info("shutting down")
-	ready.Store(false)
-	stopSources()
-	wg.Wait()
+	rt.log.Info("shutting down")
 	return runErr
+}
+
+// eventBuses are the EventBus objects that configure the bus.
+func (cfg Config) eventBuses() []*v1alpha1.EventBus {
+	if cfg.Bundle != nil {
+		return append(cfg.Bundle.EventBuses(), cfg.EventBuses...)
+	}
+	return cfg.EventBuses
 }
 
 // connectBus connects to the external bus the flags or an EventBus manifest
@@ -246,7 +122,7 @@ func connectBus(ctx context.Context, cfg Config, secrets eventsource.Env) (*jets
 	var opts jetstream.Options
 	// An EventBus with jetstreamExotic names an existing server, with its
 	// credentials, TLS and stream limits.
-	for _, eb := range cfg.Bundle.EventBuses() {
+	for _, eb := range cfg.eventBuses() {
 		if eb.Spec.JetStreamExotic == nil {
 			continue
 		}

@@ -12,8 +12,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // ControlPlane is a running kube-apiserver and etcd, and optionally
@@ -56,6 +58,9 @@ func WithoutCRDs() Option { return func(o *options) { o.noCRDs = true } }
 // Herald's CRDs. Call Stop when done, also on failure paths: envtest's
 // processes outlive the test binary otherwise.
 func StartControlPlane(opts ...Option) (*ControlPlane, error) {
+	// envtest logs through controller-runtime's logger, which complains
+	// with a stack trace when nothing was set.
+	ctrllog.SetLogger(logr.Discard())
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -107,6 +112,17 @@ func StartControlPlane(opts ...Option) (*ControlPlane, error) {
 		}
 	}
 	return cp, nil
+}
+
+// UserConfig returns a client configuration that authenticates as user (a
+// client certificate the API server trusts), in groups; the user has no
+// rights until RBAC grants some.
+func (c *ControlPlane) UserConfig(user string, groups ...string) (*rest.Config, error) {
+	u, err := c.env.AddUser(envtest.User{Name: user, Groups: groups}, c.Config)
+	if err != nil {
+		return nil, fmt.Errorf("adding user %s: %w", user, err)
+	}
+	return u.Config(), nil
 }
 
 // KubectlPath returns the path of the kubectl binary built with the control plane.

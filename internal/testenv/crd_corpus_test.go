@@ -38,7 +38,7 @@ func TestCRDsAcceptArgoCorpus(t *testing.T) {
 	require.NoError(t, err)
 	dc, err := dynamic.NewForConfig(cp.Config)
 	require.NoError(t, err)
-	resources := map[string]string{"EventSource": "eventsources", "Sensor": "sensors", "EventBus": "eventbuses"}
+	resources := map[string]string{"EventSource": "eventsources", "Sensor": "sensors", "EventBus": "eventbus"}
 
 	var files []string
 	for _, dir := range []string{"argo-compat", filepath.Join("scenarios", "auto-ingress")} {

@@ -6,7 +6,6 @@ package clients
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -51,29 +50,17 @@ func NewFactory(cfg *rest.Config, qps float32, burst int) *Factory {
 }
 
 // Config returns the client configuration used for identity: Herald's own
-// for "", else the same with impersonation of identity. A ServiceAccount
-// identity gets the groups the API server gives such an account.
+// for "", else the same with impersonation of identity. No groups are
+// named: the API server gives an impersonated ServiceAccount its groups
+// itself, and naming them would need the right to impersonate groups
+// (which would let Herald act as any group, system:masters included).
 func (f *Factory) Config(identity string) *rest.Config {
 	cfg := rest.CopyConfig(f.cfg)
 	cfg.QPS, cfg.Burst = f.qps, f.burst
 	if identity != "" {
-		cfg.Impersonate = rest.ImpersonationConfig{UserName: identity, Groups: groupsOf(identity)}
+		cfg.Impersonate = rest.ImpersonationConfig{UserName: identity}
 	}
 	return cfg
-}
-
-// groupsOf returns the groups the API server puts a ServiceAccount in, or
-// nil for another kind of user.
-func groupsOf(identity string) []string {
-	account, ok := strings.CutPrefix(identity, serviceAccountPrefix)
-	if !ok {
-		return nil
-	}
-	ns, _, ok := strings.Cut(account, ":")
-	if !ok {
-		return nil
-	}
-	return []string{"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"}
 }
 
 // Dynamic returns the shared dynamic client acting as identity ("" is

@@ -115,10 +115,49 @@ func TestMapper(t *testing.T) {
 	require.True(t, meta.IsNoMatchError(err), "%v", err)
 }
 
-func TestGroupsOf(t *testing.T) {
-	require.Equal(t, []string{"system:serviceaccounts", "system:serviceaccounts:ns", "system:authenticated"}, groupsOf("system:serviceaccount:ns:sa"))
-	require.Nil(t, groupsOf("alice"))
-	require.Nil(t, groupsOf("system:serviceaccount:broken"))
+// TestImpersonationNeedsOnlyServiceAccounts runs the factory as a user
+// that may impersonate ServiceAccounts and nothing else, as Herald's
+// controller role allows: acting as an account works, and the account's
+// groups (which the API server adds) count.
+func TestImpersonationNeedsOnlyServiceAccounts(t *testing.T) {
+	ctx := t.Context()
+	kube, err := kubernetes.NewForConfig(cp.Config)
+	require.NoError(t, err)
+	const user = "herald-narrow"
+	_, err = kube.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: user},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"serviceaccounts"}, Verbs: []string{"impersonate"}}},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	_, err = kube.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: user},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: user},
+		Subjects:   []rbacv1.Subject{{Kind: "User", Name: user}},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	ns := "narrow"
+	_, err = kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	_, err = kube.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: "read"},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"list"}}},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	_, err = kube.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "read"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "read"},
+		Subjects:   []rbacv1.Subject{{Kind: "Group", Name: "system:serviceaccounts:" + ns}},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+
+	cfg, err := cp.UserConfig(user)
+	require.NoError(t, err)
+	dyn, err := NewFactory(cfg, 100, 200).Dynamic(ServiceAccountIdentity(ns, "any"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		_, err = dyn.Resource(configMaps).Namespace(ns).List(ctx, metav1.ListOptions{})
+		return err == nil
+	}, 30*time.Second, 20*time.Millisecond, "listing as a ServiceAccount of %s: %v", ns, err)
 }
 
 // A kind unknown at first is found once its CRD is installed.

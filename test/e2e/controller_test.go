@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/herald-dev/herald/internal/testenv"
+)
+
+// TestController runs `herald controller` against a real API server with
+// the auto-ingress example applied through the API, as `kubectl apply`
+// would: the controller picks the EventSource and Sensor up, reports them
+// running in their status, and the Sensor creates the Ingress of case C1.
+func TestController(t *testing.T) {
+	root, err := testenv.RepoRoot()
+	require.NoError(t, err)
+	example := filepath.Join(root, "examples", "auto-ingress")
+	expected := filepath.Join("testdata", "auto-ingress", "expected")
+
+	cp, err := testenv.StartControlPlane()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cp.Stop() })
+	k := newKube(t, cp.Config)
+	for _, name := range []string{"namespaces.yaml", "rbac.yaml", "eventbus.yaml"} {
+		k.applyFile(t, filepath.Join(example, name))
+	}
+	p := startHerald(t, "controller", "--kubeconfig", cp.Kubeconfig,
+		"--data-dir", filepath.Join(t.TempDir(), "data"), "--metrics-addr", "", "--log-format", "json")
+	// Created while the controller runs: it must see them come.
+	k.applyFile(t, filepath.Join(example, "ingress-es.yaml"))
+	k.applyFile(t, filepath.Join(example, "ingress-sn.yaml"))
+
+	group := "argoproj.io"
+	sensors := k.resource(t, schema.GroupVersionKind{Group: group, Version: "v1alpha1", Kind: "Sensor"}, "playground")
+	sources := k.resource(t, schema.GroupVersionKind{Group: group, Version: "v1alpha1", Kind: "EventSource"}, "playground")
+	buses := k.resource(t, schema.GroupVersionKind{Group: group, Version: "v1alpha1", Kind: "EventBus"}, "playground")
+	t.Run("status", func(t *testing.T) {
+		requireConditions(t, sources.Get, "ingress-es", "SourcesProvided", "Deployed", "Running")
+		requireConditions(t, sensors.Get, "ingress-sn", "DependenciesProvided", "TriggersProvided", "Deployed", "Running")
+		requireConditions(t, buses.Get, "jetstream-eb", "Configured", "Deployed")
+	})
+	t.Run("C1", func(t *testing.T) {
+		k.applyFile(t, filepath.Join(example, "fortune.yaml"))
+		want := loadExpected(t, filepath.Join(expected, "C1.ingress.yaml"))
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			got, err := k.ingresses("playground").Get(t.Context(), "fortune-svc-ingress", metav1.GetOptions{})
+			require.NoError(c, err)
+			require.NoError(c, matchExpected(want, got))
+		}, 60*time.Second, 50*time.Millisecond)
+	})
+	t.Run("stops cleanly", func(t *testing.T) {
+		p.stop(t)
+		require.Equal(t, 0, p.cmd.ProcessState.ExitCode(), "%s", p.out.String())
+	})
+}
+
+// requireConditions waits until the object's status has every named
+// condition True.
+func requireConditions(t *testing.T, get func(ctx context.Context, name string, opts metav1.GetOptions, sub ...string) (*unstructured.Unstructured, error), name string, types ...string) {
+	t.Helper()
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		obj, err := get(t.Context(), name, metav1.GetOptions{})
+		require.NoError(c, err)
+		conds, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
+		status := map[string]string{}
+		for _, raw := range conds {
+			m, _ := raw.(map[string]any)
+			typ, _ := m["type"].(string)
+			st, _ := m["status"].(string)
+			status[typ] = st + " " + fmtString(m["reason"]) + " " + fmtString(m["message"])
+		}
+		for _, typ := range types {
+			require.Contains(c, status, typ)
+			require.Regexp(c, "^True ", status[typ], "%s", typ)
+		}
+	}, 30*time.Second, 50*time.Millisecond, "conditions of %s", name)
+}
+
+func fmtString(v any) string {
+	s, _ := v.(string)
+	return s
+}
