@@ -158,7 +158,9 @@ func (c *checkpoint) flush(ctx context.Context) error {
 		return fmt.Errorf("encoding checkpoint %s: %w", c.key, err)
 	}
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
 	if _, err := zw.Write(raw); err != nil {
 		return fmt.Errorf("compressing checkpoint %s: %w", c.key, err)
 	}
@@ -173,6 +175,10 @@ func (c *checkpoint) flush(ctx context.Context) error {
 	c.mu.Unlock()
 	return nil
 }
+
+// gzipWriters keeps gzip writers between saves: each holds about 800 KB of
+// tables, and a process with many resource sources saves often.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
 
 // run saves the checkpoint every interval while it changes, until ctx ends.
 func (c *checkpoint) run(ctx context.Context, interval time.Duration) {
