@@ -412,12 +412,15 @@ func (d *decoder) string() (string, bool) {
 	start := d.pos
 	simple, ascii, html := true, true, false
 	for {
+		// Skip the bytes that need no thought, the most of any string.
+		for d.pos < len(d.data) && byteClass[d.data[d.pos]] == plainByte {
+			d.pos++
+		}
 		if d.pos >= len(d.data) {
 			return "", false
 		}
-		c := d.data[d.pos]
-		switch {
-		case c == '"':
+		switch c := d.data[d.pos]; byteClass[c] {
+		case quoteByte:
 			raw := d.data[start:d.pos]
 			d.pos++
 			switch {
@@ -434,9 +437,9 @@ func (d *decoder) string() (string, bool) {
 				d.canon = bytes.Equal(d.scratch, d.data[start-1:d.pos])
 			}
 			return s, true
-		case c < ' ':
+		case controlByte:
 			return "", false
-		case c == '\\':
+		case backslashByte:
 			simple = false
 			d.pos++
 			switch d.peek() {
@@ -450,15 +453,43 @@ func (d *decoder) string() (string, bool) {
 			default:
 				return "", false
 			}
-		default:
-			// encoding/json escapes <, > and &; bytes past ASCII need
-			// a UTF-8 check.
-			ascii = ascii && c < utf8.RuneSelf
-			html = html || c == '<' || c == '>' || c == '&'
+		case htmlByte: // encoding/json escapes <, > and &
+			html = true
+			d.pos++
+		default: // past ASCII: the string needs a UTF-8 check
+			ascii = false
 			d.pos++
 		}
 	}
 }
+
+// The kinds of bytes inside a JSON string, for string's scan.
+const (
+	plainByte = iota
+	quoteByte
+	backslashByte
+	controlByte
+	htmlByte
+	highByte
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c == '"':
+			t[c] = quoteByte
+		case c == '\\':
+			t[c] = backslashByte
+		case c < ' ':
+			t[c] = controlByte
+		case c == '<' || c == '>' || c == '&':
+			t[c] = htmlByte
+		case c >= utf8.RuneSelf:
+			t[c] = highByte
+		}
+	}
+	return t
+}()
 
 // needsEscape reports whether appendString escapes something in raw, a
 // string without escapes in valid UTF-8.
