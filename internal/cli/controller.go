@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
@@ -23,22 +22,9 @@ import (
 )
 
 type controllerOptions struct {
-	kubeconfig      string
-	kubeContext     string
-	namespaces      []string
-	selector        string
-	dataDir         string
-	busURLs         []string
-	busListen       string
-	metricsAddr     string
-	webhookHost     string
-	kubeQPS         float32
-	kubeBurst       int
-	shutdownTimeout time.Duration
-	traces          bool
-	traceMaxAge     time.Duration
-	traceMaxBytes   string
-	log             logOptions
+	processOptions
+	namespaces []string
+	selector   string
 }
 
 func newControllerCommand() *cobra.Command {
@@ -70,22 +56,9 @@ or --bus-url.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
-	f.StringVar(&o.kubeContext, "context", "", "kubeconfig context")
 	f.StringSliceVarP(&o.namespaces, "namespace", "n", nil, "watch only this namespace (repeatable; default: all)")
 	f.StringVarP(&o.selector, "selector", "l", "", "watch only objects with matching labels, e.g. team=a,tier!=test")
-	f.StringVar(&o.dataDir, "data-dir", defaultDataDir, "folder of the embedded event bus's durable store")
-	f.StringSliceVar(&o.busURLs, "bus-url", nil, "external NATS JetStream server URLs (comma-separated); overrides the embedded bus and EventBus objects")
-	f.StringVar(&o.busListen, "bus-listen", "", "address the embedded bus listens on for other processes (default: none)")
-	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics (empty: off)")
-	f.StringVar(&o.webhookHost, "webhook-host", "", "address webhook event sources bind to (default: all interfaces)")
-	f.Float32Var(&o.kubeQPS, "kube-qps", kube.DefaultQPS, "Kubernetes client queries per second")
-	f.IntVar(&o.kubeBurst, "kube-burst", kube.DefaultBurst, "Kubernetes client burst")
-	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight publishes")
-	f.BoolVar(&o.traces, "traces", true, "record every event's trace")
-	f.DurationVar(&o.traceMaxAge, "trace-max-age", engine.DefaultTraceMaxAge, "how long event traces are kept")
-	f.StringVar(&o.traceMaxBytes, "trace-max-bytes", "256MiB", "how much room event traces take at most (e.g. 256MiB, 1GiB)")
-	o.log.addFlags(f)
+	o.processOptions.addFlags(f)
 	return cmd
 }
 

@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -28,26 +27,13 @@ import (
 )
 
 type runOptions struct {
-	files           []string
-	strict          bool
-	kubeconfig      string
-	kubeContext     string
-	namespace       string
-	dataDir         string
-	busURLs         []string
-	busListen       string
-	metricsAddr     string
-	webhookHost     string
-	secretsDir      string
-	kubeQPS         float32
-	kubeBurst       int
-	shutdownTimeout time.Duration
-	uiAddr          string
-	uiToken         string
-	traceMaxAge     time.Duration
-	traces          bool
-	traceMaxBytes   string
-	log             logOptions
+	processOptions
+	files      []string
+	strict     bool
+	namespace  string
+	secretsDir string
+	uiAddr     string
+	uiToken    string
 }
 
 func newRunCommand() *cobra.Command {
@@ -168,24 +154,11 @@ const defaultDataDir = "./.herald/data"
 func addRunFlags(f *pflag.FlagSet, o *runOptions) {
 	f.StringSliceVarP(&o.files, "file", "f", nil, "manifest files or directories (repeatable)")
 	f.BoolVar(&o.strict, "strict", false, "treat unknown fields as errors")
-	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
-	f.StringVar(&o.kubeContext, "context", "", "kubeconfig context")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects whose manifest names none")
-	f.StringVar(&o.dataDir, "data-dir", defaultDataDir, "folder of the embedded event bus's durable store")
-	f.StringSliceVar(&o.busURLs, "bus-url", nil, "external NATS JetStream server URLs (comma-separated); overrides the embedded bus")
-	f.StringVar(&o.busListen, "bus-listen", "", "address the embedded bus listens on for other processes, e.g. 127.0.0.1:4222 (default: none)")
-	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics (empty: off)")
-	f.StringVar(&o.webhookHost, "webhook-host", "", "address webhook event sources bind to (default: all interfaces, as Argo)")
 	f.StringVar(&o.secretsDir, "secrets-dir", "", "read Secret keys from files DIR/<secret>/<key> instead of the cluster (webhook tokens without Kubernetes)")
-	f.Float32Var(&o.kubeQPS, "kube-qps", kube.DefaultQPS, "Kubernetes client queries per second")
-	f.IntVar(&o.kubeBurst, "kube-burst", kube.DefaultBurst, "Kubernetes client burst")
-	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight publishes")
 	f.StringVar(&o.uiAddr, "ui-addr", "127.0.0.1:9092", "address of the web UI and the events API (empty: off)")
 	f.StringVar(&o.uiToken, "ui-token", "", "bearer token the events API asks for (default: $HERALD_UI_TOKEN; empty: none)")
-	f.BoolVar(&o.traces, "traces", true, "record every event's trace (--traces=false gives about 13 % more webhook-to-HTTP throughput)")
-	f.DurationVar(&o.traceMaxAge, "trace-max-age", engine.DefaultTraceMaxAge, "how long event traces are kept")
-	f.StringVar(&o.traceMaxBytes, "trace-max-bytes", "256MiB", "how much room event traces take at most (e.g. 256MiB, 1GiB)")
-	o.log.addFlags(f)
+	o.processOptions.addFlags(f)
 }
 
 // parseSize reads a size in bytes: a number, or a Kubernetes quantity

@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/herald-dev/herald/internal/engine"
+	"github.com/herald-dev/herald/internal/kube"
+)
+
+// processOptions are the settings of a process that runs EventSources and
+// Sensors, shared by herald run, herald dev and herald controller.
+type processOptions struct {
+	kubeconfig      string
+	kubeContext     string
+	dataDir         string
+	busURLs         []string
+	busListen       string
+	metricsAddr     string
+	webhookHost     string
+	kubeQPS         float32
+	kubeBurst       int
+	shutdownTimeout time.Duration
+	traces          bool
+	traceMaxAge     time.Duration
+	traceMaxBytes   string
+	log             logOptions
+}
+
+// addFlags registers the flags of o.
+func (o *processOptions) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
+	f.StringVar(&o.kubeContext, "context", "", "kubeconfig context")
+	f.StringVar(&o.dataDir, "data-dir", defaultDataDir, "folder of the embedded event bus's durable store")
+	f.StringSliceVar(&o.busURLs, "bus-url", nil, "external NATS JetStream server URLs (comma-separated); overrides the embedded bus and EventBus objects")
+	f.StringVar(&o.busListen, "bus-listen", "", "address the embedded bus listens on for other processes, e.g. 127.0.0.1:4222 (default: none)")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics (empty: off)")
+	f.StringVar(&o.webhookHost, "webhook-host", "", "address webhook event sources bind to (default: all interfaces, as Argo)")
+	f.Float32Var(&o.kubeQPS, "kube-qps", kube.DefaultQPS, "Kubernetes client queries per second")
+	f.IntVar(&o.kubeBurst, "kube-burst", kube.DefaultBurst, "Kubernetes client burst")
+	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight publishes")
+	f.BoolVar(&o.traces, "traces", true, "record every event's trace (--traces=false gives about 13 % more webhook-to-HTTP throughput)")
+	f.DurationVar(&o.traceMaxAge, "trace-max-age", engine.DefaultTraceMaxAge, "how long event traces are kept")
+	f.StringVar(&o.traceMaxBytes, "trace-max-bytes", "256MiB", "how much room event traces take at most (e.g. 256MiB, 1GiB)")
+	o.log.addFlags(f)
+}
