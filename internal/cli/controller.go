@@ -58,7 +58,7 @@ or --bus-url.`,
 	f := cmd.Flags()
 	f.StringSliceVarP(&o.namespaces, "namespace", "n", nil, "watch only this namespace (repeatable; default: all)")
 	f.StringVarP(&o.selector, "selector", "l", "", "watch only objects with matching labels, e.g. team=a,tier!=test")
-	o.processOptions.addFlags(f)
+	o.addFlags(f)
 	return cmd
 }
 

@@ -158,7 +158,7 @@ func addRunFlags(f *pflag.FlagSet, o *runOptions) {
 	f.StringVar(&o.secretsDir, "secrets-dir", "", "read Secret keys from files DIR/<secret>/<key> instead of the cluster (webhook tokens without Kubernetes)")
 	f.StringVar(&o.uiAddr, "ui-addr", "127.0.0.1:9092", "address of the web UI and the events API (empty: off)")
 	f.StringVar(&o.uiToken, "ui-token", "", "bearer token the events API asks for (default: $HERALD_UI_TOKEN; empty: none)")
-	o.processOptions.addFlags(f)
+	o.addFlags(f)
 }
 
 // parseSize reads a size in bytes: a number, or a Kubernetes quantity
