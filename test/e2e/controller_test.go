@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +61,41 @@ func TestController(t *testing.T) {
 		p.stop(t)
 		require.Equal(t, 0, p.cmd.ProcessState.ExitCode(), "%s", p.out.String())
 	})
+}
+
+// TestControllerSensorActsAsItsServiceAccount is TestSensorActsAsItsServiceAccount
+// for `herald controller`: the controller runs with an admin kubeconfig, yet a
+// Sensor whose ServiceAccount may not write Ingresses gets a permission error
+// naming the account, and nothing is created. A Sensor cannot borrow the
+// controller's rights.
+func TestControllerSensorActsAsItsServiceAccount(t *testing.T) {
+	root, err := testenv.RepoRoot()
+	require.NoError(t, err)
+	example := filepath.Join(root, "examples", "auto-ingress")
+	cp, err := testenv.StartControlPlane()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cp.Stop() })
+	k := newKube(t, cp.Config)
+	dir := t.TempDir()
+	writeFile(t, dir, "rbac-read-only.yaml", readOnlyPlaygroundSA)
+	for _, path := range []string{filepath.Join(example, "namespaces.yaml"), filepath.Join(dir, "rbac-read-only.yaml"), filepath.Join(example, "eventbus.yaml")} {
+		k.applyFile(t, path)
+	}
+	p := startHerald(t, "controller", "--kubeconfig", cp.Kubeconfig,
+		"--data-dir", filepath.Join(dir, "data"), "--metrics-addr", "", "--log-format", "json")
+	k.applyFile(t, filepath.Join(example, "ingress-es.yaml"))
+	k.applyFile(t, filepath.Join(example, "ingress-sn.yaml"))
+	sensors := k.resource(t, schema.GroupVersionKind{Group: "argoproj.io", Version: "v1alpha1", Kind: "Sensor"}, "playground")
+	requireConditions(t, sensors.Get, "ingress-sn", "Deployed", "Running")
+
+	k.applyFile(t, filepath.Join(example, "fortune.yaml"))
+	require.Eventually(t, func() bool {
+		out := p.out.String()
+		return strings.Contains(out, "forbidden") && strings.Contains(out, "system:serviceaccount:playground:playground-sa")
+	}, 60*time.Second, 50*time.Millisecond, "a permission error naming the account is logged")
+	list, err := k.ingresses("playground").List(t.Context(), metav1.ListOptions{})
+	require.NoError(t, err)
+	require.Empty(t, list.Items, "nothing was created")
 }
 
 // requireConditions waits until the object's status has every named

@@ -30,7 +30,32 @@ func TestSensorActsAsItsServiceAccount(t *testing.T) {
 	k.applyFile(t, filepath.Join(example, "namespaces.yaml"))
 
 	dir := t.TempDir()
-	writeFile(t, dir, "rbac-read-only.yaml", `apiVersion: v1
+	writeFile(t, dir, "rbac-read-only.yaml", readOnlyPlaygroundSA)
+	k.applyFile(t, filepath.Join(dir, "rbac-read-only.yaml"))
+	manifests := filepath.Join(dir, "manifests")
+	require.NoError(t, os.Mkdir(manifests, 0o700))
+	for _, name := range []string{"ingress-es.yaml", "ingress-sn.yaml", "eventbus.yaml"} {
+		raw, err := os.ReadFile(filepath.Join(example, name))
+		require.NoError(t, err)
+		writeFile(t, manifests, name, string(raw))
+	}
+	p := startHerald(t, "run", "-f", manifests, "--kubeconfig", cp.Kubeconfig,
+		"--data-dir", filepath.Join(dir, "data"), "--metrics-addr", "", "--log-format", "json")
+
+	k.applyFile(t, filepath.Join(example, "fortune.yaml"))
+	require.Eventually(t, func() bool {
+		out := p.out.String()
+		return strings.Contains(out, "forbidden") && strings.Contains(out, "system:serviceaccount:playground:playground-sa")
+	}, 60*time.Second, 50*time.Millisecond, "a permission error naming the account is logged")
+	list, err := k.ingresses("playground").List(t.Context(), metav1.ListOptions{})
+	require.NoError(t, err)
+	require.Empty(t, list.Items, "nothing was created")
+	require.Contains(t, p.out.String(), "log trigger fired", "the Sensor's other trigger still ran")
+}
+
+// readOnlyPlaygroundSA is the auto-ingress example's ServiceAccount with
+// the right to read Services and Ingresses but not to write Ingresses.
+const readOnlyPlaygroundSA = `apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: playground-sa
@@ -62,25 +87,4 @@ roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: Role
   name: services-read-only
-`)
-	k.applyFile(t, filepath.Join(dir, "rbac-read-only.yaml"))
-	manifests := filepath.Join(dir, "manifests")
-	require.NoError(t, os.Mkdir(manifests, 0o700))
-	for _, name := range []string{"ingress-es.yaml", "ingress-sn.yaml", "eventbus.yaml"} {
-		raw, err := os.ReadFile(filepath.Join(example, name))
-		require.NoError(t, err)
-		writeFile(t, manifests, name, string(raw))
-	}
-	p := startHerald(t, "run", "-f", manifests, "--kubeconfig", cp.Kubeconfig,
-		"--data-dir", filepath.Join(dir, "data"), "--metrics-addr", "", "--log-format", "json")
-
-	k.applyFile(t, filepath.Join(example, "fortune.yaml"))
-	require.Eventually(t, func() bool {
-		out := p.out.String()
-		return strings.Contains(out, "forbidden") && strings.Contains(out, "system:serviceaccount:playground:playground-sa")
-	}, 60*time.Second, 50*time.Millisecond, "a permission error naming the account is logged")
-	list, err := k.ingresses("playground").List(t.Context(), metav1.ListOptions{})
-	require.NoError(t, err)
-	require.Empty(t, list.Items, "nothing was created")
-	require.Contains(t, p.out.String(), "log trigger fired", "the Sensor's other trigger still ran")
-}
+`
