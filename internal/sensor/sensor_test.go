@@ -41,21 +41,7 @@ func TestSingleDependencyFiresPerEvent(t *testing.T) {
 
 func TestTransformRunsBeforeFilters(t *testing.T) {
 	h := newHarness(t)
-	s := sensorYAML(t, `
-metadata: {name: tf, namespace: ns}
-spec:
-  dependencies:
-  - name: dep
-    eventSourceName: es
-    eventName: ev
-    transform:
-      jq: '.op = {"ADD": "create", "DELETE": "delete"}[.type]'
-    filters:
-      data:
-      - {path: op, type: string, value: ["^create$"]}
-  triggers:
-  - template: {name: rec, log: {}}
-`)
+	s := sensorYAML(t, transformThenFilter)
 	start(t, h.config(t, s))
 	h.publish(t, "es", "ev", "del", `{"type":"DELETE"}`)
 	h.publish(t, "es", "ev", "add", `{"type":"ADD"}`)
@@ -446,3 +432,21 @@ func (c *counting) TriggerFailed(_ string, term bool) {
 		c.inc("failed_transient")
 	}
 }
+
+// transformThenFilter is a Sensor whose filter reads what its transform
+// wrote: only ADD events (op "create") pass.
+const transformThenFilter = `
+metadata: {name: tf, namespace: ns}
+spec:
+  dependencies:
+  - name: dep
+    eventSourceName: es
+    eventName: ev
+    transform:
+      jq: '.op = {"ADD": "create", "DELETE": "delete"}[.type]'
+    filters:
+      data:
+      - {path: op, type: string, value: ["^create$"]}
+  triggers:
+  - template: {name: rec, log: {}}
+`

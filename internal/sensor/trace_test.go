@@ -27,21 +27,7 @@ func TestTraceRecordsWhatTheSensorDid(t *testing.T) {
 	go rec.Run(ctx)
 	defer func() { cancel(); <-rec.Done() }()
 
-	cfg := h.config(t, sensorYAML(t, `
-metadata: {name: tf, namespace: ns}
-spec:
-  dependencies:
-  - name: dep
-    eventSourceName: es
-    eventName: ev
-    transform:
-      jq: '.op = {"ADD": "create", "DELETE": "delete"}[.type]'
-    filters:
-      data:
-      - {path: op, type: string, value: ["^create$"]}
-  triggers:
-  - template: {name: rec, log: {}}
-`))
+	cfg := h.config(t, sensorYAML(t, transformThenFilter))
 	cfg.Trace = rec
 	start(t, cfg)
 	_, err = h.bus.Publish(t.Context(), &event.Event{

@@ -68,17 +68,7 @@ func TestImpersonation(t *testing.T) {
 
 	// A binding to the group the API server gives the namespace's accounts
 	// works too, so the impersonated groups are right.
-	_, err = kube.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{
-		ObjectMeta: metav1.ObjectMeta{Name: "read"},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"list"}}},
-	}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	_, err = kube.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "read"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "read"},
-		Subjects:   []rbacv1.Subject{{Kind: "Group", Name: "system:serviceaccounts:" + ns}},
-	}, metav1.CreateOptions{})
-	require.NoError(t, err)
+	letAccountsListConfigMaps(t, kube, ns)
 	// The authorizer learns of the binding through a watch.
 	require.Eventually(t, func() bool {
 		_, err = dyn.Resource(configMaps).Namespace(ns).List(ctx, metav1.ListOptions{})
@@ -138,17 +128,7 @@ func TestImpersonationNeedsOnlyServiceAccounts(t *testing.T) {
 	ns := "narrow"
 	_, err = kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	_, err = kube.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{
-		ObjectMeta: metav1.ObjectMeta{Name: "read"},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"list"}}},
-	}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	_, err = kube.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "read"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "read"},
-		Subjects:   []rbacv1.Subject{{Kind: "Group", Name: "system:serviceaccounts:" + ns}},
-	}, metav1.CreateOptions{})
-	require.NoError(t, err)
+	letAccountsListConfigMaps(t, kube, ns)
 
 	cfg, err := cp.UserConfig(user)
 	require.NoError(t, err)
@@ -192,4 +172,22 @@ func TestMapperSeesNewCRD(t *testing.T) {
 		mapping, err := m.RESTMapping(group, "v1", "Gadget")
 		return err == nil && mapping.Resource.Resource == "gadgets"
 	}, 30*time.Second, 100*time.Millisecond)
+}
+
+// letAccountsListConfigMaps lets every ServiceAccount of ns list its
+// ConfigMaps, through the group the API server puts them in.
+func letAccountsListConfigMaps(t *testing.T, kube kubernetes.Interface, ns string) {
+	t.Helper()
+	ctx := t.Context()
+	_, err := kube.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: "read"},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"list"}}},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	_, err = kube.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "read"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "read"},
+		Subjects:   []rbacv1.Subject{{Kind: "Group", Name: "system:serviceaccounts:" + ns}},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
 }
