@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/klog/v2"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
@@ -18,6 +20,7 @@ import (
 	"github.com/herald-dev/herald/internal/engine"
 	"github.com/herald-dev/herald/internal/eventsource"
 	"github.com/herald-dev/herald/internal/kube"
+	"github.com/herald-dev/herald/internal/membership"
 	"github.com/herald-dev/herald/internal/trigger"
 )
 
@@ -25,6 +28,41 @@ type controllerOptions struct {
 	processOptions
 	namespaces []string
 	selector   string
+	ha         haOptions
+}
+
+// haOptions are the flags of several replicas sharing the work.
+type haOptions struct {
+	enabled       bool
+	identity      string
+	namespace     string
+	group         string
+	leaseDuration time.Duration
+}
+
+func (o *haOptions) addFlags(f *pflag.FlagSet) {
+	host, _ := os.Hostname()
+	f.BoolVar(&o.enabled, "ha", false, "share the work with the other replicas of --replica-group (Leases in --lease-namespace)")
+	f.StringVar(&o.identity, "replica-id", envOr("POD_NAME", host), "this replica's name among the replicas (default $POD_NAME, else the host name)")
+	f.StringVar(&o.namespace, "lease-namespace", envOr("POD_NAMESPACE", "herald-system"), "namespace of the replicas' Leases (default $POD_NAMESPACE, else herald-system)")
+	f.StringVar(&o.group, "replica-group", membership.DefaultGroup, "name of the replicas that share the work")
+	f.DurationVar(&o.leaseDuration, "lease-duration", membership.DefaultLeaseDuration, "how long a replica that stopped renewing its Lease keeps its work")
+}
+
+// config is the controller's HA setting; nil without --ha.
+func (o *haOptions) config() *controller.HA {
+	if !o.enabled {
+		return nil
+	}
+	return &controller.HA{Namespace: o.namespace, Identity: o.identity, Group: o.group, LeaseDuration: o.leaseDuration}
+}
+
+// envOr is the environment variable key, or def when it is empty.
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
 }
 
 func newControllerCommand() *cobra.Command {
@@ -44,7 +82,14 @@ DependenciesProvided, TriggersProvided, Deployed) plus Herald's Running.
 
 The event bus is NATS JetStream embedded in this process (store under
 --data-dir), or the server an EventBus's jetstreamExotic names (read at start),
-or --bus-url.`,
+or --bus-url.
+
+With --ha, several replicas share the work: each holds a Lease in
+--lease-namespace, and every EventSource and Sensor runs on one live replica
+(webhook EventSources on every replica, behind one Service). A replica that
+stops renewing its Lease hands its work over after --lease-duration; one that
+stops cleanly hands it over at once. The replicas need one shared bus
+(--bus-url, an EventBus with jetstreamExotic, or the clustered embedded bus).`,
 		Example: `  herald controller --kubeconfig ~/.kube/config
   herald controller --namespace team-a --namespace team-b --metrics-addr :9090
   herald controller --selector herald.dev/managed=true --bus-url nats://nats:4222`,
@@ -58,6 +103,7 @@ or --bus-url.`,
 	f := cmd.Flags()
 	f.StringSliceVarP(&o.namespaces, "namespace", "n", nil, "watch only this namespace (repeatable; default: all)")
 	f.StringVarP(&o.selector, "selector", "l", "", "watch only objects with matching labels, e.g. team=a,tier!=test")
+	o.ha.addFlags(f)
 	o.addFlags(f)
 	return cmd
 }
@@ -101,5 +147,6 @@ func runController(ctx context.Context, stderr io.Writer, o controllerOptions) e
 		},
 		Namespaces: o.namespaces,
 		Selector:   sel,
+		HA:         o.ha.config(),
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/labels"
@@ -49,6 +50,8 @@ type Config struct {
 	Support *validation.Support
 	// MaxConcurrentReconciles is per kind (0: 4).
 	MaxConcurrentReconciles int
+	// HA, when set, shares the work with the other replicas of its group.
+	HA *HA
 }
 
 // ErrNoCluster: the controller needs a cluster to watch.
@@ -93,6 +96,30 @@ func Run(ctx context.Context, cfg Config) error {
 	changed := map[string]chan event.GenericEvent{
 		v1alpha1.KindEventSource: make(chan event.GenericEvent, 256),
 		v1alpha1.KindSensor:      make(chan event.GenericEvent, 256),
+		v1alpha1.KindEventBus:    make(chan event.GenericEvent, 16),
+	}
+	sh := shard{sources: cfg.Engine.Sources}
+	resync := make(chan struct{}, 1)
+	if cfg.HA != nil {
+		m, _, err := startMembership(ctx, cfg.Engine.Kube, cfg.HA, log, func() {
+			select {
+			case resync <- struct{}{}:
+			default:
+			}
+		})
+		if err != nil {
+			return err
+		}
+		sh.members = m
+		// Registered before the runtime's Close, so it runs after it: the
+		// others take this replica's objects once they have stopped here.
+		defer func() {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := m.Release(rctx); err != nil {
+				log.Warn("releasing this replica's work failed; the others take it over when its Lease expires", "error", err)
+			}
+		}()
 	}
 	cfg.Engine.OnChange = func(ref engine.Ref) { notify(ctx, changed[ref.Kind], ref) }
 	rt, err := engine.Start(ctx, cfg.Engine)
@@ -119,25 +146,38 @@ func Run(ctx context.Context, cfg Config) error {
 	c := mgr.GetClient()
 	err = ctrl.NewControllerManagedBy(mgr).Named("eventsource").For(&v1alpha1.EventSource{}, specChanges).
 		WatchesRawSource(source.Channel(changed[v1alpha1.KindEventSource], &handler.EnqueueRequestForObject{})).
-		WithOptions(opts).Complete(&eventSourceReconciler{client: c, rt: rt, support: support})
+		WithOptions(opts).Complete(&eventSourceReconciler{client: c, rt: rt, support: support, shard: sh})
 	if err != nil {
 		return fmt.Errorf("setting up the EventSource reconciler: %w", err)
 	}
 	err = ctrl.NewControllerManagedBy(mgr).Named("sensor").For(&v1alpha1.Sensor{}, specChanges).
 		WatchesRawSource(source.Channel(changed[v1alpha1.KindSensor], &handler.EnqueueRequestForObject{})).
-		WithOptions(opts).Complete(&sensorReconciler{client: c, rt: rt, support: support})
+		WithOptions(opts).Complete(&sensorReconciler{client: c, rt: rt, support: support, shard: sh})
 	if err != nil {
 		return fmt.Errorf("setting up the Sensor reconciler: %w", err)
 	}
 	err = ctrl.NewControllerManagedBy(mgr).Named("eventbus").For(&v1alpha1.EventBus{}, specChanges).
-		WithOptions(opts).Complete(&eventBusReconciler{client: c, bus: busDesc, connected: cfg.Engine.EventBuses})
+		WatchesRawSource(source.Channel(changed[v1alpha1.KindEventBus], &handler.EnqueueRequestForObject{})).
+		WithOptions(opts).Complete(&eventBusReconciler{client: c, bus: busDesc, connected: cfg.Engine.EventBuses, shard: sh})
 	if err != nil {
 		return fmt.Errorf("setting up the EventBus reconciler: %w", err)
 	}
 	go func() {
-		if mgr.GetCache().WaitForCacheSync(ctx) {
-			rt.SetReady(true)
-			log.Info("herald controller running", "namespaces", cfg.Namespaces, "bus", busDesc)
+		if !mgr.GetCache().WaitForCacheSync(ctx) {
+			return
+		}
+		rt.SetReady(true)
+		log.Info("herald controller running", "namespaces", cfg.Namespaces, "bus", busDesc)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-resync:
+				// The replicas changed: every object may have moved.
+				if err := requeueAll(ctx, c, changed); err != nil {
+					log.Error("looking at every object after the replicas changed failed", "error", err)
+				}
+			}
 		}
 	}()
 	mgrErr := make(chan error, 1)
@@ -157,12 +197,39 @@ func Run(ctx context.Context, cfg Config) error {
 // controller's own status writes.
 var specChanges = builder.WithPredicates(predicate.GenerationChangedPredicate{})
 
+// requeueAll asks the reconcilers to look at every object in the cache.
+func requeueAll(ctx context.Context, c client.Reader, changed map[string]chan event.GenericEvent) error {
+	var (
+		sources v1alpha1.EventSourceList
+		sensors v1alpha1.SensorList
+		buses   v1alpha1.EventBusList
+	)
+	for _, l := range []client.ObjectList{&sources, &sensors, &buses} {
+		if err := c.List(ctx, l); err != nil {
+			return fmt.Errorf("listing: %w", err)
+		}
+	}
+	for _, o := range sources.Items {
+		notify(ctx, changed[v1alpha1.KindEventSource], engine.Ref{Kind: v1alpha1.KindEventSource, Namespace: o.Namespace, Name: o.Name})
+	}
+	for _, o := range sensors.Items {
+		notify(ctx, changed[v1alpha1.KindSensor], engine.Ref{Kind: v1alpha1.KindSensor, Namespace: o.Namespace, Name: o.Name})
+	}
+	for _, o := range buses.Items {
+		notify(ctx, changed[v1alpha1.KindEventBus], engine.Ref{Kind: v1alpha1.KindEventBus, Namespace: o.Namespace, Name: o.Name})
+	}
+	return nil
+}
+
 // notify asks the reconciler of ref's kind to look at ref again.
 func notify(ctx context.Context, ch chan<- event.GenericEvent, ref engine.Ref) {
 	var obj client.Object
-	if ref.Kind == v1alpha1.KindSensor {
+	switch ref.Kind {
+	case v1alpha1.KindSensor:
 		obj = &v1alpha1.Sensor{}
-	} else {
+	case v1alpha1.KindEventBus:
+		obj = &v1alpha1.EventBus{}
+	default:
 		obj = &v1alpha1.EventSource{}
 	}
 	obj.SetNamespace(ref.Namespace)

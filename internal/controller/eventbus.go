@@ -55,12 +55,16 @@ type eventBusReconciler struct {
 	client    client.Client
 	bus       string
 	connected []*v1alpha1.EventBus
+	shard     shard
 }
 
 func (r *eventBusReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var eb v1alpha1.EventBus
 	if err := r.client.Get(ctx, req.NamespacedName, &eb); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !r.shard.owns(v1alpha1.KindEventBus, eb.Namespace, eb.Name) {
+		return ctrl.Result{}, nil // another replica reports on it
 	}
 	before := eb.Status.DeepCopy()
 	st := &eb.Status.Status

@@ -20,6 +20,7 @@ type eventSourceReconciler struct {
 	client  client.Client
 	rt      *engine.Runtime
 	support validation.Support
+	shard   shard
 }
 
 func (r *eventSourceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -32,8 +33,8 @@ func (r *eventSourceReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		}
 		return ctrl.Result{}, fmt.Errorf("reading EventSource %s: %w", req.NamespacedName, err)
 	}
-	if !es.DeletionTimestamp.IsZero() {
-		r.rt.Remove(ref)
+	if !es.DeletionTimestamp.IsZero() || !r.shard.runs(&es) {
+		r.rt.Remove(ref) // another replica runs it, and reports on it
 		return ctrl.Result{}, nil
 	}
 	before := es.Status.DeepCopy()
@@ -47,10 +48,10 @@ func (r *eventSourceReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		st.MarkTrue(v1alpha1.EventSourceConditionSourcesProvided)
 		r.rt.ApplyEventSource(&es)
 		state, ok := r.rt.State(ref)
-		markRunning(st, v1alpha1.EventSourceConditionDeployed, state, ok)
+		markRunning(st, v1alpha1.EventSourceConditionDeployed, r.shard.where(&es), state, ok)
 	}
-	if equality.Semantic.DeepEqual(before, &es.Status) {
-		return ctrl.Result{}, nil
+	if equality.Semantic.DeepEqual(before, &es.Status) || !r.shard.owns(ref.Kind, ref.Namespace, ref.Name) {
+		return ctrl.Result{}, nil // a listener runs everywhere; one replica reports
 	}
 	return writeStatus(ctx, r.client, &es, v1alpha1.KindEventSource)
 }

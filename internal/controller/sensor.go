@@ -21,6 +21,7 @@ type sensorReconciler struct {
 	client  client.Client
 	rt      *engine.Runtime
 	support validation.Support
+	shard   shard
 }
 
 func (r *sensorReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -33,8 +34,8 @@ func (r *sensorReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 		}
 		return ctrl.Result{}, fmt.Errorf("reading Sensor %s: %w", req.NamespacedName, err)
 	}
-	if !sn.DeletionTimestamp.IsZero() {
-		r.rt.Remove(ref)
+	if !sn.DeletionTimestamp.IsZero() || !r.shard.owns(ref.Kind, ref.Namespace, ref.Name) {
+		r.rt.Remove(ref) // another replica runs it, and reports on it
 		return ctrl.Result{}, nil
 	}
 	before := sn.Status.DeepCopy()
@@ -50,7 +51,7 @@ func (r *sensorReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 			return ctrl.Result{}, fmt.Errorf("running Sensor %s: %w", req.NamespacedName, err)
 		}
 		state, ok := r.rt.State(ref)
-		markRunning(st, v1alpha1.SensorConditionDeployed, state, ok)
+		markRunning(st, v1alpha1.SensorConditionDeployed, r.shard.where(nil), state, ok)
 	}
 	if equality.Semantic.DeepEqual(before, &sn.Status) {
 		return ctrl.Result{}, nil

@@ -79,9 +79,10 @@ func markInvalid(s *v1alpha1.Status, deployed v1alpha1.ConditionType, errs field
 	s.MarkFalse(ConditionRunning, reason, msg)
 }
 
-// markRunning sets Deployed to True and Running from the runtime's state.
-func markRunning(s *v1alpha1.Status, deployed v1alpha1.ConditionType, st engine.State, ok bool) {
-	s.MarkTrueWithReason(deployed, ReasonInProcess, "runs in the herald controller")
+// markRunning sets Deployed to True (saying where the object runs) and
+// Running from the runtime's state.
+func markRunning(s *v1alpha1.Status, deployed v1alpha1.ConditionType, where string, st engine.State, ok bool) {
+	s.MarkTrueWithReason(deployed, ReasonInProcess, where)
 	switch {
 	case !ok:
 		s.MarkUnknown(ConditionRunning, "Starting", "")

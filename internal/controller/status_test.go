@@ -65,7 +65,7 @@ func TestMarkRunning(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var s v1alpha1.Status
-			markRunning(&s, v1alpha1.SensorConditionDeployed, tc.state, tc.ok)
+			markRunning(&s, v1alpha1.SensorConditionDeployed, "runs in the herald controller", tc.state, tc.ok)
 			require.True(t, s.GetCondition(v1alpha1.SensorConditionDeployed).IsTrue())
 			c := s.GetCondition(ConditionRunning)
 			require.Equal(t, tc.status, c.Status)

@@ -15,6 +15,11 @@ type Kind struct {
 	Configs func(spec *v1alpha1.EventSourceSpec) map[string]any
 	// New builds the source for one event.
 	New func(env Env, spec Spec) (Source, error)
+	// Listener says the kind receives what is pushed to it (a server, like
+	// webhook) rather than watching or scheduling: with several controller
+	// replicas, every replica runs it behind one Service. Other kinds run
+	// on one replica at a time.
+	Listener bool
 	// Doc describes the kind in Markdown for the generated reference pages
 	// (docs/reference); its first paragraph is the one-line summary.
 	Doc string

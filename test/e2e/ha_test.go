@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/herald-dev/herald/internal/testenv"
+)
+
+// TestControllerReplicasShareAndHandOver runs three `herald controller
+// --ha` processes against one API server and one JetStream server with the
+// auto-ingress example. Each object runs on exactly one replica (its
+// status says which). Killing (SIGKILL) the replica that runs the Sensor,
+// then the one that runs the EventSource, moves their work to the
+// survivors within seconds, and every Service created before, during and
+// after the crashes gets its Ingress: no event is lost.
+func TestControllerReplicasShareAndHandOver(t *testing.T) {
+	root, err := testenv.RepoRoot()
+	require.NoError(t, err)
+	example := filepath.Join(root, "examples", "auto-ingress")
+	cp, err := testenv.StartControlPlane()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cp.Stop() })
+	bus, err := testenv.StartNATS()
+	require.NoError(t, err)
+	t.Cleanup(bus.Stop)
+	k := newKube(t, cp.Config)
+	cs, err := kubernetes.NewForConfig(cp.Config)
+	require.NoError(t, err)
+	_, err = cs.CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "herald-system"}}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	for _, name := range []string{"namespaces.yaml", "rbac.yaml", "eventbus.yaml", "ingress-es.yaml", "ingress-sn.yaml"} {
+		k.applyFile(t, filepath.Join(example, name))
+	}
+
+	replicas := map[string]*process{}
+	dir := t.TempDir()
+	for _, id := range []string{"r1", "r2", "r3"} {
+		replicas[id] = startHerald(t, "controller", "--kubeconfig", cp.Kubeconfig, "--ha", "--replica-id", id,
+			"--lease-namespace", "herald-system", "--lease-duration", "2s", "--bus-url", bus.URL,
+			"--data-dir", filepath.Join(dir, id), "--metrics-addr", "", "--log-format", "json")
+	}
+	sensors := k.resource(t, schema.GroupVersionKind{Group: "argoproj.io", Version: "v1alpha1", Kind: "Sensor"}, "playground")
+	sources := k.resource(t, schema.GroupVersionKind{Group: "argoproj.io", Version: "v1alpha1", Kind: "EventSource"}, "playground")
+	services, ingresses := k.services("playground"), k.ingresses("playground")
+
+	created := 0
+	createServices := func(n int) {
+		for range n {
+			name := fmt.Sprintf("ha-%03d", created)
+			_, err := services.Create(t.Context(), burstService(name, name+".example.com", 8000+created), metav1.CreateOptions{})
+			require.NoError(t, err)
+			created++
+		}
+	}
+	requireIngresses := func(why string) {
+		t.Helper()
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			for i := range created {
+				name := fmt.Sprintf("ha-%03d", i)
+				ing, err := ingresses.Get(t.Context(), name+"-ingress", metav1.GetOptions{})
+				require.NoError(c, err)
+				port, _, _ := unstructured.NestedSlice(ing.Object, "spec", "rules")
+				require.Len(c, port, 1)
+				require.Contains(c, fmt.Sprint(port[0]), fmt.Sprintf("number:%d", 8000+i), "%s", name)
+			}
+		}, 60*time.Second, 100*time.Millisecond, why)
+	}
+
+	live := []string{"r1", "r2", "r3"}
+	sensorOwner := runsOn(t, sensors, "ingress-sn", live)
+	sourceOwner := runsOn(t, sources, "ingress-es", live)
+	createServices(10)
+	requireIngresses("before any crash")
+
+	// The Sensor's replica crashes; Services keep coming meanwhile.
+	replicas[sensorOwner].kill()
+	live = without(live, sensorOwner)
+	createServices(10)
+	newSensorOwner := runsOn(t, sensors, "ingress-sn", live)
+	require.NotEqual(t, sensorOwner, newSensorOwner)
+	requireIngresses("after the Sensor's replica crashed")
+
+	// The EventSource's replica crashes (it may be the one that took the
+	// Sensor over); Services keep coming meanwhile.
+	if sourceOwner == sensorOwner {
+		sourceOwner = runsOn(t, sources, "ingress-es", live)
+	}
+	replicas[sourceOwner].kill()
+	live = without(live, sourceOwner)
+	createServices(10)
+	require.Equal(t, live[0], runsOn(t, sources, "ingress-es", live))
+	require.Equal(t, live[0], runsOn(t, sensors, "ingress-sn", live))
+	requireIngresses("after the EventSource's replica crashed")
+
+	// The last replica stops cleanly and releases its Lease.
+	replicas[live[0]].stop(t)
+	_, err = cs.CoordinationV1().Leases("herald-system").Get(t.Context(), "herald-controller-"+live[0], metav1.GetOptions{})
+	require.True(t, apierrors.IsNotFound(err), "the Lease of a replica that stopped is gone: %v", err)
+}
+
+// runsOn waits until the object's Deployed condition names one of the
+// live replicas and returns it.
+func runsOn(t *testing.T, res dynamic.ResourceInterface, name string, live []string) string {
+	t.Helper()
+	var owner string
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		obj, err := res.Get(t.Context(), name, metav1.GetOptions{})
+		require.NoError(c, err)
+		conds, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
+		owner = ""
+		for _, raw := range conds {
+			m, _ := raw.(map[string]any)
+			if m["type"] == "Deployed" && m["status"] == "True" {
+				msg, _ := m["message"].(string)
+				owner = msg[strings.LastIndex(msg, " ")+1:]
+			}
+		}
+		require.Contains(c, live, owner, "%s runs on a live replica", name)
+	}, 30*time.Second, 50*time.Millisecond)
+	return owner
+}
+
+func without(list []string, drop string) []string {
+	var out []string
+	for _, s := range list {
+		if s != drop {
+			out = append(out, s)
+		}
+	}
+	return out
+}
