@@ -17,11 +17,8 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/herald-dev/herald/internal/controller"
-	"github.com/herald-dev/herald/internal/engine"
-	"github.com/herald-dev/herald/internal/eventsource"
 	"github.com/herald-dev/herald/internal/kube"
 	"github.com/herald-dev/herald/internal/membership"
-	"github.com/herald-dev/herald/internal/trigger"
 )
 
 type controllerOptions struct {
@@ -121,30 +118,15 @@ func runController(ctx context.Context, stderr io.Writer, o controllerOptions) e
 			return fmt.Errorf("--selector: %w", err)
 		}
 	}
-	traceMaxBytes, err := parseSize(o.traceMaxBytes)
-	if err != nil {
-		return fmt.Errorf("--trace-max-bytes: %w", err)
-	}
-	kubeCfg, err := kube.Config(kube.Options{Kubeconfig: o.kubeconfig, Context: o.kubeContext, QPS: o.kubeQPS, Burst: o.kubeBurst})
+	cfg, err := o.engineConfig(log)
 	if err != nil {
 		return err
 	}
+	if cfg.Kube, err = kube.Config(kube.Options{Kubeconfig: o.kubeconfig, Context: o.kubeContext, QPS: o.kubeQPS, Burst: o.kubeBurst}); err != nil {
+		return err
+	}
 	return controller.Run(ctx, controller.Config{
-		Engine: engine.Config{
-			Sources:         eventsource.Default,
-			Triggers:        trigger.Default,
-			DataDir:         o.dataDir,
-			BusURLs:         o.busURLs,
-			BusListen:       o.busListen,
-			Kube:            kubeCfg,
-			WebhookHost:     o.webhookHost,
-			MetricsAddr:     o.metricsAddr,
-			ShutdownTimeout: o.shutdownTimeout,
-			Logger:          log,
-			TraceMaxAge:     o.traceMaxAge,
-			TraceMaxBytes:   traceMaxBytes,
-			NoTraces:        !o.traces,
-		},
+		Engine:     cfg,
 		Namespaces: o.namespaces,
 		Selector:   sel,
 		HA:         o.ha.config(),

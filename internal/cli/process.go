@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"fmt"
+	"log/slog"
+	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/herald-dev/herald/internal/engine"
+	"github.com/herald-dev/herald/internal/eventsource"
 	"github.com/herald-dev/herald/internal/kube"
+	"github.com/herald-dev/herald/internal/trigger"
 )
 
 // processOptions are the settings of a process that runs EventSources and
@@ -25,6 +30,8 @@ type processOptions struct {
 	traces          bool
 	traceMaxAge     time.Duration
 	traceMaxBytes   string
+	uiAddr          string
+	uiToken         string
 	log             logOptions
 }
 
@@ -43,5 +50,37 @@ func (o *processOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.traces, "traces", true, "record every event's trace (--traces=false gives about 13 % more webhook-to-HTTP throughput)")
 	f.DurationVar(&o.traceMaxAge, "trace-max-age", engine.DefaultTraceMaxAge, "how long event traces are kept")
 	f.StringVar(&o.traceMaxBytes, "trace-max-bytes", "256MiB", "how much room event traces take at most (e.g. 256MiB, 1GiB)")
+	f.StringVar(&o.uiAddr, "ui-addr", "127.0.0.1:9092", "address of the web UI and the events API (empty: off)")
+	f.StringVar(&o.uiToken, "ui-token", "", "bearer token the events API asks for (default: $HERALD_UI_TOKEN; empty: none)")
 	o.log.addFlags(f)
+}
+
+// engineConfig is the runtime's configuration that o's flags set, with
+// every kind of source and trigger of the binary.
+// The caller sets Kube.
+func (o *processOptions) engineConfig(log *slog.Logger) (engine.Config, error) {
+	traceMaxBytes, err := parseSize(o.traceMaxBytes)
+	if err != nil {
+		return engine.Config{}, fmt.Errorf("--trace-max-bytes: %w", err)
+	}
+	uiToken := o.uiToken
+	if uiToken == "" {
+		uiToken = os.Getenv("HERALD_UI_TOKEN")
+	}
+	return engine.Config{
+		Sources:         eventsource.Default,
+		Triggers:        trigger.Default,
+		DataDir:         o.dataDir,
+		BusURLs:         o.busURLs,
+		BusListen:       o.busListen,
+		WebhookHost:     o.webhookHost,
+		MetricsAddr:     o.metricsAddr,
+		ShutdownTimeout: o.shutdownTimeout,
+		Logger:          log,
+		UIAddr:          o.uiAddr,
+		UIToken:         uiToken,
+		TraceMaxAge:     o.traceMaxAge,
+		TraceMaxBytes:   traceMaxBytes,
+		NoTraces:        !o.traces,
+	}, nil
 }

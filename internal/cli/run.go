@@ -18,11 +18,9 @@ import (
 
 	"github.com/herald-dev/herald/internal/bundle"
 	"github.com/herald-dev/herald/internal/engine"
-	"github.com/herald-dev/herald/internal/eventsource"
 	_ "github.com/herald-dev/herald/internal/eventsource/all" // every event source kind
 	"github.com/herald-dev/herald/internal/kube"
 	"github.com/herald-dev/herald/internal/manifest"
-	"github.com/herald-dev/herald/internal/trigger"
 	_ "github.com/herald-dev/herald/internal/trigger/all" // every trigger kind
 )
 
@@ -32,8 +30,6 @@ type runOptions struct {
 	strict     bool
 	namespace  string
 	secretsDir string
-	uiAddr     string
-	uiToken    string
 }
 
 func newRunCommand() *cobra.Command {
@@ -100,33 +96,12 @@ func runRun(ctx context.Context, stderr io.Writer, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	traceMaxBytes, err := parseSize(o.traceMaxBytes)
+	cfg, err := o.engineConfig(log)
 	if err != nil {
-		return fmt.Errorf("--trace-max-bytes: %w", err)
+		return err
 	}
-	if o.uiToken == "" {
-		o.uiToken = os.Getenv("HERALD_UI_TOKEN")
-	}
-	return engine.Run(ctx, engine.Config{
-		Bundle:          b,
-		Sources:         eventsource.Default,
-		Triggers:        trigger.Default,
-		DataDir:         o.dataDir,
-		BusURLs:         o.busURLs,
-		BusListen:       o.busListen,
-		Kube:            kubeCfg,
-		Namespace:       o.namespace,
-		WebhookHost:     o.webhookHost,
-		SecretsDir:      o.secretsDir,
-		MetricsAddr:     o.metricsAddr,
-		ShutdownTimeout: o.shutdownTimeout,
-		Logger:          log,
-		UIAddr:          o.uiAddr,
-		UIToken:         o.uiToken,
-		TraceMaxAge:     o.traceMaxAge,
-		NoTraces:        !o.traces,
-		TraceMaxBytes:   traceMaxBytes,
-	})
+	cfg.Bundle, cfg.Kube, cfg.Namespace, cfg.SecretsDir = b, kubeCfg, o.namespace, o.secretsDir
+	return engine.Run(ctx, cfg)
 }
 
 // kubeConfig finds the cluster; without one, only manifests that need no
@@ -156,8 +131,6 @@ func addRunFlags(f *pflag.FlagSet, o *runOptions) {
 	f.BoolVar(&o.strict, "strict", false, "treat unknown fields as errors")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of objects whose manifest names none")
 	f.StringVar(&o.secretsDir, "secrets-dir", "", "read Secret keys from files DIR/<secret>/<key> instead of the cluster (webhook tokens without Kubernetes)")
-	f.StringVar(&o.uiAddr, "ui-addr", "127.0.0.1:9092", "address of the web UI and the events API (empty: off)")
-	f.StringVar(&o.uiToken, "ui-token", "", "bearer token the events API asks for (default: $HERALD_UI_TOKEN; empty: none)")
 	o.addFlags(f)
 }
 

@@ -55,10 +55,12 @@ type Runtime struct {
 
 	mu    sync.Mutex
 	units map[Ref]*unit
+	// version counts the changes of units (the web UI's graph follows it).
+	version atomic.Uint64
 }
 
 // Start connects to (or starts) the event bus and serves health and metrics
-// (and the web UI when cfg asks for it and a bundle is given); it runs no
+// (and the web UI of what it runs when cfg asks for it); it runs no
 // EventSource or Sensor until Apply is called. The runtime is not ready
 // (/readyz) until SetReady(true).
 func Start(ctx context.Context, cfg Config) (*Runtime, error) {
@@ -116,8 +118,8 @@ func Start(ctx context.Context, cfg Config) (*Runtime, error) {
 			rt.fail(err)
 		}
 	}()
-	if cfg.UIAddr != "" && cfg.Bundle != nil {
-		mux := uiMux(cfg, traces, recorder, bus, rt.reg)
+	if cfg.UIAddr != "" {
+		mux := uiMux(cfg, rt, traces, recorder, bus, rt.reg)
 		rt.wg.Add(1)
 		go func() {
 			defer rt.wg.Done()

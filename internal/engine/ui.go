@@ -99,30 +99,27 @@ func serveUI(ctx context.Context, cfg Config, mux *http.ServeMux, log *slog.Logg
 	return ops.ServeUntilDone(ctx, srv, ln, "the web UI")
 }
 
-// uiMux is the web UI's and the events API's routes.
-func uiMux(cfg Config, store *trace.Store, rec *trace.Recorder, bus api.Publisher, gatherer prometheus.Gatherer) *http.ServeMux {
+// uiMux is the web UI's and the events API's routes; the graph shows the
+// objects rt runs, as they come and go.
+func uiMux(cfg Config, rt *Runtime, store *trace.Store, rec *trace.Recorder, bus api.Publisher, gatherer prometheus.Gatherer) *http.ServeMux {
 	mux := http.NewServeMux()
 	var events ui.EventLister
 	if store != nil {
 		events = store
-		registerAPI(mux, cfg, store, rec, bus)
+		registerAPI(mux, cfg, rt, store, rec, bus)
 	}
-	ui.Register(mux, ui.Options{Bundle: cfg.Bundle, Namespace: cfg.Namespace, Metrics: gatherer, Events: events})
+	ui.Register(mux, ui.Options{Objects: rt, Namespace: cfg.Namespace, Metrics: gatherer, Events: events})
 	return mux
 }
 
-// registerAPI adds the events API, with the bundle's Sensors as the ones a
+// registerAPI adds the events API, with the Sensors rt runs as the ones a
 // replay may name.
-func registerAPI(mux *http.ServeMux, cfg Config, store *trace.Store, rec *trace.Recorder, bus api.Publisher) {
+func registerAPI(mux *http.ServeMux, cfg Config, rt *Runtime, store *trace.Store, rec *trace.Recorder, bus api.Publisher) {
 	api.Register(mux, api.Options{
 		Store: store, Bus: bus, Recorder: rec, Logger: cfg.Logger.With("component", "api"),
 		KnownSensor: func(name string) bool {
-			for _, s := range cfg.Bundle.Sensors() {
-				ns := s.Namespace
-				if ns == "" {
-					ns = cfg.Namespace
-				}
-				if name == s.Name || name == ns+"/"+s.Name {
+			for _, s := range rt.Sensors() {
+				if name == s.Name || name == s.Namespace+"/"+s.Name {
 					return true
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,7 @@ type State struct {
 type unit struct {
 	ref    Ref
 	hash   string
+	obj    any // *v1alpha1.EventSource or *v1alpha1.Sensor, as applied
 	cancel context.CancelFunc
 	done   chan struct{}
 	state  State
@@ -63,7 +65,7 @@ func (rt *Runtime) ApplyEventSource(es *v1alpha1.EventSource) bool {
 		es.Namespace = rt.cfg.Namespace
 	}
 	ref := Ref{Kind: v1alpha1.KindEventSource, Namespace: es.Namespace, Name: es.Name}
-	return rt.apply(ref, specHash(es.Spec), func(ctx context.Context, u *unit) {
+	return rt.apply(ref, specHash(es.Spec), es, func(ctx context.Context, u *unit) {
 		env := eventsource.Env{
 			Logger:      rt.log.With("namespace", es.Namespace),
 			Dynamic:     rt.dyn,
@@ -101,7 +103,7 @@ func (rt *Runtime) ApplySensor(sn *v1alpha1.Sensor) (bool, error) {
 	ref := Ref{Kind: v1alpha1.KindSensor, Namespace: sn.Namespace, Name: sn.Name}
 	// The sensor package adds the namespace and sensor keys itself.
 	log := rt.log
-	return rt.apply(ref, specHash(sn.Spec), func(ctx context.Context, u *unit) {
+	return rt.apply(ref, specHash(sn.Spec), sn, func(ctx context.Context, u *unit) {
 		for attempt := 0; ctx.Err() == nil; attempt++ {
 			if attempt > 0 {
 				rt.setState(u, true, nil)
@@ -131,6 +133,7 @@ func (rt *Runtime) Remove(ref Ref) bool {
 	if !ok {
 		return false
 	}
+	rt.version.Add(1)
 	u.stop()
 	rt.log.Info("stopped", "namespace", ref.Namespace, ref.logKey(), ref.Name)
 	return true
@@ -161,7 +164,7 @@ func (rt *Runtime) Refs() []Ref {
 // apply replaces the unit of ref by one running body, unless one runs with
 // the same hash. The old unit has stopped before the new one starts (a
 // webhook keeps its port).
-func (rt *Runtime) apply(ref Ref, hash string, body func(context.Context, *unit)) bool {
+func (rt *Runtime) apply(ref Ref, hash string, obj any, body func(context.Context, *unit)) bool {
 	rt.mu.Lock()
 	old, ok := rt.units[ref]
 	if ok && old.hash == hash {
@@ -177,10 +180,11 @@ func (rt *Runtime) apply(ref Ref, hash string, body func(context.Context, *unit)
 		return false
 	}
 	ctx, cancel := context.WithCancel(rt.runCtx)
-	u := &unit{ref: ref, hash: hash, cancel: cancel, done: make(chan struct{}), state: State{Running: true, Since: time.Now()}}
+	u := &unit{ref: ref, hash: hash, obj: obj, cancel: cancel, done: make(chan struct{}), state: State{Running: true, Since: time.Now()}}
 	rt.mu.Lock()
 	rt.units[ref] = u
 	rt.mu.Unlock()
+	rt.version.Add(1)
 	rt.wg.Add(1)
 	go func() {
 		defer rt.wg.Done()
@@ -213,4 +217,34 @@ func (rt *Runtime) notify(ref Ref) {
 	if rt.cfg.OnChange != nil {
 		rt.cfg.OnChange(ref)
 	}
+}
+
+// EventSources returns the EventSources the runtime runs, by namespace and
+// name (the web UI draws them).
+func (rt *Runtime) EventSources() []*v1alpha1.EventSource {
+	return unitObjects[*v1alpha1.EventSource](rt)
+}
+
+// Sensors returns the Sensors the runtime runs, by namespace and name.
+func (rt *Runtime) Sensors() []*v1alpha1.Sensor { return unitObjects[*v1alpha1.Sensor](rt) }
+
+// Version changes each time an object starts, restarts or stops.
+func (rt *Runtime) Version() uint64 { return rt.version.Load() }
+
+// unitObjects lists the running objects of type T, sorted by reference.
+func unitObjects[T any](rt *Runtime) []T {
+	rt.mu.Lock()
+	units := make([]*unit, 0, len(rt.units))
+	for _, u := range rt.units {
+		if _, ok := u.obj.(T); ok {
+			units = append(units, u)
+		}
+	}
+	rt.mu.Unlock()
+	slices.SortFunc(units, func(a, b *unit) int { return strings.Compare(a.ref.String(), b.ref.String()) })
+	out := make([]T, len(units))
+	for i, u := range units {
+		out[i], _ = u.obj.(T)
+	}
+	return out
 }

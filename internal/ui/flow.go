@@ -10,7 +10,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
-	"github.com/herald-dev/herald/internal/bundle"
 	"github.com/herald-dev/herald/internal/trace"
 )
 
@@ -93,9 +92,9 @@ type graph struct {
 	sources []edgeSource // one per edge
 }
 
-// buildGraph lays out the usable objects of b; objects without a namespace
-// are in defaultNS.
-func buildGraph(b *bundle.Bundle, defaultNS string) (*graph, error) {
+// buildGraph lays out the objects of b; objects without a namespace are in
+// defaultNS.
+func buildGraph(b Objects, defaultNS string) (*graph, error) {
 	g := &graph{}
 	declared := map[string]bool{}
 	if b == nil {

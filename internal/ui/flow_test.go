@@ -67,7 +67,7 @@ func TestFlowAutoIngress(t *testing.T) {
 	sn.TriggerSucceeded("log")
 	sn.TriggerFailed("log", false)
 
-	f := getFlow(t, ui.Options{Bundle: loadExample(t), Metrics: reg})
+	f := getFlow(t, ui.Options{Objects: loadExample(t), Metrics: reg})
 
 	yamls := map[string]string{}
 	for i := range f.Nodes {
@@ -148,7 +148,7 @@ func TestFlowEdges(t *testing.T) {
 	m.TriggerFailed("t", true)
 	m.TriggerFailed("t", false)
 
-	f := getFlow(t, ui.Options{Bundle: b, Metrics: reg})
+	f := getFlow(t, ui.Options{Objects: b, Metrics: reg})
 	edges := map[string]ui.Edge{}
 	for _, e := range f.Edges {
 		edges[e.From+" -> "+e.To] = e
@@ -194,7 +194,7 @@ func TestFlowShowsEachSensorsLastEvent(t *testing.T) {
 		ID: "e1", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Namespace: "playground",
 		EventSource: "ingress-es", EventName: "svc-events", Outcome: trace.OutcomeFiltered, Sensors: []string{"ingress-sn"},
 	}
-	f := getFlow(t, ui.Options{Bundle: loadExample(t), Events: lister{"ingress-sn": last}})
+	f := getFlow(t, ui.Options{Objects: loadExample(t), Events: lister{"ingress-sn": last}})
 	for _, n := range f.Nodes {
 		if n.Kind == ui.KindSensor {
 			require.Equal(t, &last, n.Last)
@@ -218,7 +218,7 @@ func TestFlowPutsObjectsWithoutNamespaceInTheDefaultOne(t *testing.T) {
 		},
 	}
 	b := &bundle.Bundle{Objects: []bundle.Object{{Document: manifest.Document{Object: sn}, Status: bundle.Clean}}}
-	f := getFlow(t, ui.Options{Bundle: b, Namespace: "default"})
+	f := getFlow(t, ui.Options{Objects: b, Namespace: "default"})
 	var ids []string
 	for _, n := range f.Nodes {
 		ids = append(ids, n.ID)

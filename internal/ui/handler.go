@@ -13,19 +13,20 @@ import (
 const eventsTimeout = 500 * time.Millisecond
 
 // flowHandler answers GET /api/v1/flow.
-// The graph is laid out once, on the first request: the bundle does not
-// change while the process runs.
+// The graph is laid out on the first request, and again when the objects
+// say they changed.
 type flowHandler struct {
-	o     Options
-	once  sync.Once
-	graph *graph
-	err   error
+	o Options
+
+	mu      sync.Mutex
+	graph   *graph
+	version uint64
 }
 
 func (h *flowHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.once.Do(func() { h.graph, h.err = buildGraph(h.o.Bundle, h.o.Namespace) })
-	if h.err != nil {
-		writeError(w, http.StatusInternalServerError, h.err)
+	g, err := h.layout()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
 	c, err := gatherCounts(h.o.Metrics)
@@ -35,7 +36,7 @@ func (h *flowHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), eventsTimeout)
 	defer cancel()
-	f := h.graph.flow(ctx, c, h.o.Events)
+	f := g.flow(ctx, c, h.o.Events)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(f)
@@ -45,4 +46,23 @@ func writeError(w http.ResponseWriter, status int, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+}
+
+// layout returns the graph of the objects as they are now.
+func (h *flowHandler) layout() (*graph, error) {
+	var version uint64
+	if v, ok := h.o.Objects.(Versioned); ok {
+		version = v.Version()
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.graph != nil && h.version == version {
+		return h.graph, nil
+	}
+	g, err := buildGraph(h.o.Objects, h.o.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	h.graph, h.version = g, version
+	return g, nil
 }

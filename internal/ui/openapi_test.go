@@ -90,7 +90,7 @@ func TestOpenAPIRefsResolve(t *testing.T) {
 // page's assets.
 func TestRegisteredPathsAnswer(t *testing.T) {
 	mux := http.NewServeMux()
-	ui.Register(mux, ui.Options{Bundle: loadExample(t)})
+	ui.Register(mux, ui.Options{Objects: loadExample(t)})
 	spec, err := os.ReadFile("openapi.yaml")
 	require.NoError(t, err)
 	tests := []struct {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/herald-dev/herald/internal/bundle"
+	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/trace"
 )
 
@@ -29,11 +29,24 @@ type EventLister interface {
 	Recent(ctx context.Context, filter trace.Filter, limit int) ([]trace.Summary, error)
 }
 
+// Objects are the EventSources and Sensors the process runs: a
+// *bundle.Bundle (files, fixed) or the engine's runtime (a cluster's,
+// changing).
+type Objects interface {
+	EventSources() []*v1alpha1.EventSource
+	Sensors() []*v1alpha1.Sensor
+}
+
+// Versioned objects say when they changed: the graph is laid out again
+// then. Objects that are not Versioned are laid out once.
+type Versioned interface {
+	Version() uint64
+}
+
 // Options are what the UI shows.
 type Options struct {
-	// Bundle holds the objects the process runs; the graph is built from
-	// its usable EventSources and Sensors.
-	Bundle *bundle.Bundle
+	// Objects are what the graph shows (nil: an empty graph).
+	Objects Objects
 	// Metrics gives the counters the graph's edges show (nil: no counts).
 	Metrics prometheus.Gatherer
 	// Events gives each Sensor's last outcome (nil: none shown).

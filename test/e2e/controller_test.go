@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/herald-dev/herald/internal/testenv"
+	"github.com/herald-dev/herald/internal/ui"
 )
 
 // TestController runs `herald controller` against a real API server with
@@ -33,7 +37,8 @@ func TestController(t *testing.T) {
 	for _, name := range []string{"namespaces.yaml", "rbac.yaml", "eventbus.yaml"} {
 		k.applyFile(t, filepath.Join(example, name))
 	}
-	p := startHerald(t, "controller", "--kubeconfig", cp.Kubeconfig,
+	uiAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	p := startHerald(t, "controller", "--kubeconfig", cp.Kubeconfig, "--ui-addr", uiAddr,
 		"--data-dir", filepath.Join(t.TempDir(), "data"), "--metrics-addr", "", "--log-format", "json")
 	// Created while the controller runs: it must see them come.
 	k.applyFile(t, filepath.Join(example, "ingress-es.yaml"))
@@ -56,6 +61,15 @@ func TestController(t *testing.T) {
 			require.NoError(c, err)
 			require.NoError(c, matchExpected(want, got))
 		}, 60*time.Second, 50*time.Millisecond)
+	})
+	t.Run("web UI follows the cluster", func(t *testing.T) {
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			require.ElementsMatch(c, []string{"eventsource playground/ingress-es", "sensor playground/ingress-sn"}, flowObjects(c, uiAddr))
+		}, 30*time.Second, 50*time.Millisecond)
+		require.NoError(t, sensors.Delete(t.Context(), "ingress-sn", metav1.DeleteOptions{}))
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			require.Equal(c, []string{"eventsource playground/ingress-es"}, flowObjects(c, uiAddr))
+		}, 30*time.Second, 50*time.Millisecond)
 	})
 	t.Run("stops cleanly", func(t *testing.T) {
 		p.stop(t)
@@ -81,7 +95,7 @@ func TestControllerSensorActsAsItsServiceAccount(t *testing.T) {
 	for _, path := range []string{filepath.Join(example, "namespaces.yaml"), filepath.Join(dir, "rbac-read-only.yaml"), filepath.Join(example, "eventbus.yaml")} {
 		k.applyFile(t, path)
 	}
-	p := startHerald(t, "controller", "--kubeconfig", cp.Kubeconfig,
+	p := startHerald(t, "controller", "--kubeconfig", cp.Kubeconfig, "--ui-addr", "",
 		"--data-dir", filepath.Join(dir, "data"), "--metrics-addr", "", "--log-format", "json")
 	k.applyFile(t, filepath.Join(example, "ingress-es.yaml"))
 	k.applyFile(t, filepath.Join(example, "ingress-sn.yaml"))
@@ -123,4 +137,22 @@ func requireConditions(t *testing.T, get func(ctx context.Context, name string, 
 func fmtString(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// flowObjects lists the EventSources and Sensors of the web UI's graph at
+// addr, as "kind namespace/name".
+func flowObjects(c *assert.CollectT, addr string) []string {
+	resp, err := http.Get("http://" + addr + "/api/v1/flow")
+	require.NoError(c, err)
+	defer resp.Body.Close()
+	require.Equal(c, http.StatusOK, resp.StatusCode)
+	var flow ui.Flow
+	require.NoError(c, json.NewDecoder(resp.Body).Decode(&flow))
+	var out []string
+	for _, n := range flow.Nodes {
+		if n.Kind == ui.KindEventSource || n.Kind == ui.KindSensor {
+			out = append(out, n.Kind+" "+n.Namespace+"/"+n.Name)
+		}
+	}
+	return out
 }

@@ -50,7 +50,7 @@ func TestControllerReplicasShareAndHandOver(t *testing.T) {
 	dir := t.TempDir()
 	for _, id := range []string{"r1", "r2", "r3"} {
 		replicas[id] = startHerald(t, "controller", "--kubeconfig", cp.Kubeconfig, "--ha", "--replica-id", id,
-			"--lease-namespace", "herald-system", "--lease-duration", "2s", "--bus-url", bus.URL,
+			"--lease-namespace", "herald-system", "--lease-duration", "2s", "--bus-url", bus.URL, "--ui-addr", "",
 			"--data-dir", filepath.Join(dir, id), "--metrics-addr", "", "--log-format", "json")
 	}
 	sensors := k.resource(t, schema.GroupVersionKind{Group: "argoproj.io", Version: "v1alpha1", Kind: "Sensor"}, "playground")

@@ -102,10 +102,11 @@ func runManyObjects(tb testing.TB, command string, n int) memoryResult {
 	args := []string{
 		command, "--kubeconfig", cp.Kubeconfig, "--data-dir", filepath.Join(dir, "data"),
 		"--metrics-addr", fmt.Sprintf("127.0.0.1:%d", port), "--log-format", "json", "--log-level", "warn",
+		"--ui-addr", fmt.Sprintf("127.0.0.1:%d", freePort(tb)),
 	}
 	switch command {
 	case "run":
-		args = append(args, "-f", manifests, "--ui-addr", fmt.Sprintf("127.0.0.1:%d", freePort(tb)))
+		args = append(args, "-f", manifests)
 	case "controller":
 		k.applyFile(tb, filepath.Join(manifests, "eventsources.yaml"))
 		k.applyFile(tb, filepath.Join(manifests, "sensors.yaml"))
