@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/metrics"
 	"github.com/herald-dev/herald/internal/trace"
 )
 
@@ -273,7 +274,7 @@ func triggerName(t v1alpha1.Trigger, i int) (name, kind string) {
 
 // flow returns the graph with the counts of c and, when events is set,
 // each Sensor's last event.
-func (g *graph) flow(ctx context.Context, c counts, events EventLister) Flow {
+func (g *graph) flow(ctx context.Context, c metrics.Snapshot, events EventLister) Flow {
 	f := Flow{Nodes: make([]Node, len(g.nodes)), Edges: make([]Edge, len(g.edges))}
 	copy(f.Nodes, g.nodes)
 	for i, e := range g.edges {
@@ -295,29 +296,29 @@ func (g *graph) flow(ctx context.Context, c counts, events EventLister) Flow {
 	return f
 }
 
-func withCounts(e Edge, s edgeSource, c counts) Edge {
+func withCounts(e Edge, s edgeSource, c metrics.Snapshot) Edge {
 	switch s.kind {
 	case KindEvent:
 		l := map[string]string{"eventsource": s.owner, "event": s.name}
-		e.Count = c.sum(metricPublished, l, nil)
-		e.Failures = c.sum(metricPublishErrors, l, nil)
+		e.Count = c.Sum(metrics.NameEventsPublished, l, nil)
+		e.Failures = c.Sum(metrics.NamePublishErrors, l, nil)
 	case KindDependency:
 		sensor := sensorLabels(s.namespace, "sensor", s.owner)
 		if s.allOnOne {
-			e.Count = c.sum(metricReceived, sensor, nil)
+			e.Count = c.Sum(metrics.NameEventsReceived, sensor, nil)
 		} else {
 			// No per-dependency delivery count: every published event of
 			// the source's event goes to each of its dependencies.
 			es, ev, _ := strings.Cut(s.sub, "/")
-			e.Count = c.sum(metricPublished, map[string]string{"eventsource": es, "event": ev}, nil)
+			e.Count = c.Sum(metrics.NameEventsPublished, map[string]string{"eventsource": es, "event": ev}, nil)
 		}
 		dep := sensorLabels(s.namespace, "sensor", s.owner, "dependency", s.name)
-		e.Filtered = c.sum(metricFiltered, dep, nil)
-		e.Failures = c.sum(metricFiltered, dep, map[string]string{"reason": reasonFilterRejected})
+		e.Filtered = c.Sum(metrics.NameEventsFiltered, dep, nil)
+		e.Failures = c.Sum(metrics.NameEventsFiltered, dep, map[string]string{"reason": metrics.ReasonFilterRejected})
 	case KindTrigger:
 		l := sensorLabels(s.namespace, "sensor", s.owner, "trigger", s.name)
-		e.Count = c.sum(metricTriggered, l, nil)
-		e.Failures = c.sum(metricTriggerFailed, l, nil)
+		e.Count = c.Sum(metrics.NameTriggersSucceeded, l, nil)
+		e.Failures = c.Sum(metrics.NameTriggersFailed, l, nil)
 	}
 	return e
 }

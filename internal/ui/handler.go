@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/herald-dev/herald/internal/metrics"
 )
 
 // eventsTimeout bounds the look-up of the Sensors' last events, so that a
@@ -29,7 +31,7 @@ func (h *flowHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	c, err := gatherCounts(h.o.Metrics)
+	c, err := metrics.Gather(h.o.Metrics)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
