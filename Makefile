@@ -21,6 +21,7 @@ GOLANGCI_LINT = $$(tools/bin.sh lint github.com/golangci/golangci-lint/v2/cmd/go
 GOVULNCHECK = $$(tools/bin.sh lint golang.org/x/vuln/cmd/govulncheck)
 BENCHSTAT = $$(tools/bin.sh lint golang.org/x/perf/cmd/benchstat)
 KUBE_ASSETS = $$(tools/controlplane/build.sh)
+HELM = $$(tools/bin.sh helm helm.sh/helm/v3/cmd/helm)
 
 .PHONY: help
 help: ## Show this help.
@@ -31,23 +32,25 @@ build: ## Build bin/herald.
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(HERALD) ./cmd/herald
 
 .PHONY: tools
-tools: ## Build (or reuse) kube-apiserver, etcd, kubectl, kube-controller-manager, controller-gen, golangci-lint.
+tools: ## Build (or reuse) kube-apiserver, etcd, kubectl, kube-controller-manager, controller-gen, golangci-lint, helm.
 	@echo "KUBEBUILDER_ASSETS=$(KUBE_ASSETS)"
 	@echo "controller-gen: $(CONTROLLER_GEN)"
+	@echo "helm: $(HELM)"
 	@echo "golangci-lint: $(GOLANGCI_LINT)"
 
 .PHONY: generate
-generate: ## Regenerate deepcopy code and the CRDs in config/crd from api/.
+generate: ## Regenerate deepcopy code and the CRDs in config/crd (and their copy in charts/herald/crds) from api/.
 	$(CONTROLLER_GEN) object paths=./api/...
 	$(CONTROLLER_GEN) crd:maxDescLen=0 paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(GO) run ./hack/crdpatch config/crd/bases
+	rm -f charts/herald/crds/*.yaml && cp config/crd/bases/*.yaml charts/herald/crds/
 
 .PHONY: docs
 docs: ## Regenerate the reference pages in docs/reference from the kind registries and api/.
 	$(GO) run ./hack/refdocs -out docs/reference
 
 .PHONY: verify
-verify: ## Check generated files (CRDs, deepcopy, docs/reference) are current, code is gofmt'ed, go.mod is tidy, go vet is clean.
+verify: helm-lint ## Check generated files (CRDs, deepcopy, docs/reference) are current, the Helm chart lints, code is gofmt'ed, go.mod is tidy, go vet is clean.
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	  cp -r api config $$tmp/; \
 	  $(MAKE) -s generate >/dev/null; \
@@ -60,6 +63,16 @@ verify: ## Check generated files (CRDs, deepcopy, docs/reference) are current, c
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 
+.PHONY: helm-lint
+helm-lint: ## Lint charts/herald and render it with default values and with replicas=3 (helm from tools/helm); check its CRDs are config/crd's.
+	@if ! diff -r config/crd/bases charts/herald/crds >/dev/null; then \
+	  echo "charts/herald/crds differs from config/crd/bases: run 'make generate'"; diff -rq config/crd/bases charts/herald/crds || true; exit 1; fi
+	@helm=$(HELM); set -x; \
+	  $$helm lint --strict charts/herald; \
+	  $$helm lint --strict charts/herald --set replicas=3; \
+	  $$helm template herald charts/herald --namespace herald-system >/dev/null; \
+	  $$helm template herald charts/herald --namespace herald-system --set replicas=3 >/dev/null
+
 .PHONY: chromium
 chromium: ## Install Debian's chromium (the web UI's end-to-end test drives it headless) when it is missing.
 	@command -v chromium >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -68,7 +81,7 @@ chromium: ## Install Debian's chromium (the web UI's end-to-end test drives it h
 .PHONY: test
 test: verify lint build chromium ## Lint, then run every test, the integration tests on a real kube-apiserver and JetStream included.
 	@assets=$(KUBE_ASSETS); echo "control plane binaries: $$assets"; \
-	  KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
+	  KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) HELM_BIN=$(HELM) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
 
 .PHONY: lint
 lint: ## Run golangci-lint (built from tools/lint).
@@ -83,6 +96,10 @@ bench: ## Run the go test micro-benchmarks and compare with the previous run (be
 	@mkdir -p _output; [ -f _output/bench.new.txt ] && mv _output/bench.new.txt _output/bench.old.txt || true
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee _output/bench.new.txt
 	@if [ -f _output/bench.old.txt ]; then $(BENCHSTAT) _output/bench.old.txt _output/bench.new.txt; fi
+
+.PHONY: bench-e2e
+bench-e2e: ## Run the shared end-to-end harness on Herald (A1-A3, B; embedded and external bus; ceilings) into _output/bench-e2e/; e.g. SCENARIOS=A1 BUSES=embedded SMOKE=1 (docs/bench-e2e.md).
+	bench/run.sh
 
 .PHONY: demo
 demo: build ## Run the auto-ingress example on a local control plane (Ctrl-C stops everything).

@@ -38,47 +38,97 @@ func TestInstallManifests(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cp.Stop() })
 
-	out, err := exec.Command(cp.KubectlPath(), "kustomize", filepath.Join(root, "config", "default")).Output()
-	require.NoError(t, err, "kubectl kustomize config/default: %s", stderrOf(err))
-	objs := decodeObjects(t, out)
+	objs := kustomizeDefault(t, cp, root)
 
-	kinds := map[string]int{}
-	for _, o := range objs {
-		kinds[o.GetKind()]++
-	}
 	require.Equal(t, map[string]int{
 		"Namespace": 1, "CustomResourceDefinition": 3, "ServiceAccount": 1,
 		"ClusterRole": 2, "ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1,
 		"Deployment": 1, "Service": 1, "PodDisruptionBudget": 1,
-	}, kinds)
+	}, kindCounts(objs))
 
 	// kubectl kustomize orders Namespaces and CRDs first, so each object's
 	// prerequisites exist when it is sent.
-	k := newKube(t, cp.Config)
-	ctx := t.Context()
-	var deployment *unstructured.Unstructured
-	for _, o := range objs {
-		res := k.resource(t, o.GroupVersionKind(), o.GetNamespace())
-		_, err := res.Create(ctx, o, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}, FieldValidation: "Strict"})
-		require.NoError(t, err, "dry-run create of %s %s/%s", o.GetKind(), o.GetNamespace(), o.GetName())
-		_, err = res.Create(ctx, o, metav1.CreateOptions{FieldValidation: "Strict"})
-		require.NoError(t, err, "create of %s %s/%s", o.GetKind(), o.GetNamespace(), o.GetName())
-		if o.GetKind() == "Deployment" {
-			deployment = o
-		}
-	}
+	createObjects(t, newKube(t, cp.Config), objs)
 
 	t.Run("rbac", func(t *testing.T) { checkControllerRBAC(t, cp) })
-	t.Run("args", func(t *testing.T) {
-		var d appsv1.Deployment
-		require.NoError(t, runtime.DefaultUnstructuredConverter.FromUnstructured(deployment.Object, &d))
-		c := d.Spec.Template.Spec.Containers[0]
-		require.NotEmpty(t, c.Args)
-		require.Equal(t, "controller", c.Args[0])
-		// Cobra rejects an unknown flag before it prints the help.
-		out, err := exec.Command(heraldBin, append(c.Args, "--help")...).CombinedOutput()
-		require.NoError(t, err, "herald %v: %s", c.Args, out)
-	})
+	t.Run("args", func(t *testing.T) { checkControllerArgs(t, controllerArgs(t, objs)) })
+}
+
+// kustomizeDefault builds config/default with the control plane's kubectl.
+func kustomizeDefault(t *testing.T, cp *testenv.ControlPlane, root string) []*unstructured.Unstructured {
+	t.Helper()
+	out, err := exec.Command(cp.KubectlPath(), "kustomize", filepath.Join(root, "config", "default")).Output()
+	require.NoError(t, err, "kubectl kustomize config/default: %s", stderrOf(err))
+	return decodeObjects(t, out)
+}
+
+// createObjects creates objs in order on the API server, each first with
+// dryRun=All and then for real.
+func createObjects(t *testing.T, k *kube, objs []*unstructured.Unstructured) {
+	t.Helper()
+	for _, o := range objs {
+		createObject(t, k, o, true)
+		createObject(t, k, o, false)
+	}
+}
+
+// createObject creates o with strict field validation, with dryRun=All when
+// dryRun is set.
+func createObject(t *testing.T, k *kube, o *unstructured.Unstructured, dryRun bool) {
+	t.Helper()
+	opts := metav1.CreateOptions{FieldValidation: "Strict"}
+	if dryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	_, err := k.resource(t, o.GroupVersionKind(), o.GetNamespace()).Create(t.Context(), o, opts)
+	require.NoError(t, err, "create (dry run: %t) of %s %s/%s", dryRun, o.GetKind(), o.GetNamespace(), o.GetName())
+}
+
+// controllerArgs returns the arguments of the one Deployment's first
+// container.
+func controllerArgs(t *testing.T, objs []*unstructured.Unstructured) []string {
+	t.Helper()
+	return deploymentOf(t, objs).Spec.Template.Spec.Containers[0].Args
+}
+
+// deploymentOf returns the one Deployment of objs.
+func deploymentOf(t *testing.T, objs []*unstructured.Unstructured) *appsv1.Deployment {
+	t.Helper()
+	return typedOne[appsv1.Deployment](t, objs, "Deployment")
+}
+
+// typedOne converts the one object of kind in objs to T.
+func typedOne[T any](t *testing.T, objs []*unstructured.Unstructured, kind string) *T {
+	t.Helper()
+	var found []*T
+	for _, o := range objs {
+		if o.GetKind() == kind {
+			v := new(T)
+			require.NoError(t, runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, v))
+			found = append(found, v)
+		}
+	}
+	require.Len(t, found, 1, "%s objects", kind)
+	return found[0]
+}
+
+// kindCounts counts objs by kind.
+func kindCounts(objs []*unstructured.Unstructured) map[string]int {
+	kinds := map[string]int{}
+	for _, o := range objs {
+		kinds[o.GetKind()]++
+	}
+	return kinds
+}
+
+// checkControllerArgs runs args through `herald controller --help`: Cobra
+// rejects an unknown flag before it prints the help.
+func checkControllerArgs(t *testing.T, args []string) {
+	t.Helper()
+	require.NotEmpty(t, args)
+	require.Equal(t, "controller", args[0])
+	out, err := exec.Command(heraldBin, append(args, "--help")...).CombinedOutput()
+	require.NoError(t, err, "herald %v: %s", args, out)
 }
 
 // checkControllerRBAC asks the API server what the controller's
