@@ -174,10 +174,10 @@ func runOne(ctx context.Context, env Env, u unit, publish Emit, cfg *runConfig) 
 	emit := WithEnvelope(u.spec, u.kind.Name, withFilter(u.filter, log, func(ctx context.Context, ev *event.Event) error {
 		cfg.trace.Received(env.Namespace, ev)
 		if err := publish(ctx, ev); err != nil {
-			cfg.metrics.EventFailed(esName, evName)
+			cfg.metrics.EventFailed(env.Namespace, esName, evName)
 			return err
 		}
-		cfg.metrics.EventEmitted(esName, evName)
+		cfg.metrics.EventEmitted(env.Namespace, esName, evName)
 		return nil
 	}))
 	attempt := 0
@@ -198,7 +198,7 @@ func runOne(ctx context.Context, env Env, u unit, publish Emit, cfg *runConfig) 
 		}
 		delay := backoff(attempt, cfg.minDelay, cfg.maxDelay)
 		attempt++
-		cfg.metrics.SourceRestarted(esName, evName)
+		cfg.metrics.SourceRestarted(env.Namespace, esName, evName)
 		log.Error("event source failed; restarting it", "error", err, "attempt", attempt, "retry_in", delay)
 		t := time.NewTimer(delay)
 		select {

@@ -127,7 +127,7 @@ func TestRunPublishesToJetStream(t *testing.T) {
 	resp := post("")
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	require.Equal(t, "1", resp.Header.Get("Retry-After"))
-	require.Equal(t, eventsource.Counts{Emitted: 3, Failed: 1}, stats.Snapshot()[eventsource.StatsKey{EventSource: "hooks", Event: "push"}])
+	require.Equal(t, eventsource.Counts{Emitted: 3, Failed: 1}, stats.Snapshot()[eventsource.StatsKey{Namespace: "argo-events", EventSource: "hooks", Event: "push"}])
 }
 
 func freePort(t *testing.T) string {

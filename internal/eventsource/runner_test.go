@@ -168,7 +168,7 @@ func TestRunRestartsFailingSources(t *testing.T) {
 	pub.wait(t, 1)
 	require.NoError(t, stop())
 	require.Equal(t, int32(4), starts.Load(), "two errors and a panic, then a start that runs")
-	require.Equal(t, Counts{Emitted: 1, Restarts: 3}, stats.Snapshot()[StatsKey{"es", "tick"}])
+	require.Equal(t, Counts{Emitted: 1, Restarts: 3}, stats.Snapshot()[StatsKey{"ns", "es", "tick"}])
 }
 
 func TestRunCountsFailedPublishes(t *testing.T) {
@@ -183,8 +183,8 @@ func TestRunCountsFailedPublishes(t *testing.T) {
 	pub.wait(t, 4)
 	require.NoError(t, stop())
 	snap := stats.Snapshot()
-	require.Equal(t, Counts{Failed: 2}, snap[StatsKey{"es", "a"}])
-	require.Equal(t, Counts{Failed: 2}, snap[StatsKey{"es", "b"}])
+	require.Equal(t, Counts{Failed: 2}, snap[StatsKey{"ns", "es", "a"}])
+	require.Equal(t, Counts{Failed: 2}, snap[StatsKey{"ns", "es", "b"}])
 }
 
 // TestRunStopsEverySource: Run returns only after every source returned.
@@ -245,13 +245,13 @@ func TestStatsConcurrent(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 1000 {
-				s.EventEmitted("es", "a")
-				s.EventFailed("es", "b")
+				s.EventEmitted("ns", "es", "a")
+				s.EventFailed("ns", "es", "b")
 			}
 		})
 	}
 	wg.Wait()
 	snap := s.Snapshot()
-	require.Equal(t, Counts{Emitted: 8000}, snap[StatsKey{"es", "a"}])
-	require.Equal(t, Counts{Failed: 8000}, snap[StatsKey{"es", "b"}])
+	require.Equal(t, Counts{Emitted: 8000}, snap[StatsKey{"ns", "es", "a"}])
+	require.Equal(t, Counts{Failed: 8000}, snap[StatsKey{"ns", "es", "b"}])
 }

@@ -10,16 +10,17 @@ import (
 // Prometheus exporter is another.
 type Metrics interface {
 	// EventEmitted counts an event the bus acknowledged.
-	EventEmitted(eventSource, event string)
+	EventEmitted(namespace, eventSource, event string)
 	// EventFailed counts an event whose publish failed.
-	EventFailed(eventSource, event string)
+	EventFailed(namespace, eventSource, event string)
 	// SourceRestarted counts a source that stopped with an error and is
 	// started again.
-	SourceRestarted(eventSource, event string)
+	SourceRestarted(namespace, eventSource, event string)
 }
 
 // StatsKey names one event of one EventSource.
 type StatsKey struct {
+	Namespace   string
 	EventSource string
 	Event       string
 }
@@ -65,18 +66,18 @@ func (s *Stats) get(k StatsKey) *counters {
 }
 
 // EventEmitted counts an acknowledged event.
-func (s *Stats) EventEmitted(eventSource, event string) {
-	s.get(StatsKey{eventSource, event}).emitted.Add(1)
+func (s *Stats) EventEmitted(namespace, eventSource, event string) {
+	s.get(StatsKey{namespace, eventSource, event}).emitted.Add(1)
 }
 
 // EventFailed counts a failed publish.
-func (s *Stats) EventFailed(eventSource, event string) {
-	s.get(StatsKey{eventSource, event}).failed.Add(1)
+func (s *Stats) EventFailed(namespace, eventSource, event string) {
+	s.get(StatsKey{namespace, eventSource, event}).failed.Add(1)
 }
 
 // SourceRestarted counts a restart.
-func (s *Stats) SourceRestarted(eventSource, event string) {
-	s.get(StatsKey{eventSource, event}).restarts.Add(1)
+func (s *Stats) SourceRestarted(namespace, eventSource, event string) {
+	s.get(StatsKey{namespace, eventSource, event}).restarts.Add(1)
 }
 
 // Snapshot returns the current totals.
@@ -93,6 +94,6 @@ func (s *Stats) Snapshot() map[StatsKey]Counts {
 // noMetrics discards counts.
 type noMetrics struct{}
 
-func (noMetrics) EventEmitted(string, string)    {}
-func (noMetrics) EventFailed(string, string)     {}
-func (noMetrics) SourceRestarted(string, string) {}
+func (noMetrics) EventEmitted(string, string, string)    {}
+func (noMetrics) EventFailed(string, string, string)     {}
+func (noMetrics) SourceRestarted(string, string, string) {}

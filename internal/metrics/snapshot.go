@@ -10,8 +10,8 @@ import (
 // Names of the counters that readers of a Snapshot add up (the web UI's
 // edges, the controller's status counts), with their labels.
 const (
-	NameEventsPublished   = "herald_eventsource_events_published_total" // eventsource, event
-	NamePublishErrors     = "herald_eventsource_publish_errors_total"   // eventsource, event
+	NameEventsPublished   = "herald_eventsource_events_published_total" // namespace, eventsource, event
+	NamePublishErrors     = "herald_eventsource_publish_errors_total"   // namespace, eventsource, event
 	NameEventsReceived    = "herald_sensor_events_received_total"       // namespace, sensor
 	NameEventsFiltered    = "herald_sensor_events_filtered_total"       // namespace, sensor, dependency, reason
 	NameTriggersSucceeded = "herald_sensor_triggers_succeeded_total"    // namespace, sensor, trigger

@@ -25,19 +25,20 @@ var _ eventsource.Metrics = (*Sources)(nil)
 // NewSources registers the event source metrics with reg.
 func NewSources(reg prometheus.Registerer) *Sources {
 	labels := []string{"eventsource", "event"}
+	nsLabels := []string{"namespace", "eventsource", "event"}
 	s := &Sources{
 		published: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_eventsource_events_published_total",
 			Help: "Events an event source published and the bus acknowledged (Argo: argo_events_events_sent_total).",
-		}, labels),
+		}, nsLabels),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_eventsource_publish_errors_total",
 			Help: "Events an event source failed to publish (Argo: argo_events_events_sent_failed_total).",
-		}, labels),
+		}, nsLabels),
 		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_eventsource_restarts_total",
 			Help: "Times an event source stopped with an error and was started again.",
-		}, labels),
+		}, nsLabels),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "herald_eventbus_publish_duration_seconds",
 			Help:    "Time from an event source's publish to the bus's acknowledgement.",
@@ -49,18 +50,18 @@ func NewSources(reg prometheus.Registerer) *Sources {
 }
 
 // EventEmitted counts an acknowledged event.
-func (s *Sources) EventEmitted(eventSource, event string) {
-	s.published.WithLabelValues(eventSource, event).Inc()
+func (s *Sources) EventEmitted(namespace, eventSource, event string) {
+	s.published.WithLabelValues(namespace, eventSource, event).Inc()
 }
 
 // EventFailed counts an event whose publish failed.
-func (s *Sources) EventFailed(eventSource, event string) {
-	s.failed.WithLabelValues(eventSource, event).Inc()
+func (s *Sources) EventFailed(namespace, eventSource, event string) {
+	s.failed.WithLabelValues(namespace, eventSource, event).Inc()
 }
 
 // SourceRestarted counts a restart of a failed source.
-func (s *Sources) SourceRestarted(eventSource, event string) {
-	s.restarts.WithLabelValues(eventSource, event).Inc()
+func (s *Sources) SourceRestarted(namespace, eventSource, event string) {
+	s.restarts.WithLabelValues(namespace, eventSource, event).Inc()
 }
 
 // ObservePublish records how long one publish took.

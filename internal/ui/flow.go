@@ -126,7 +126,7 @@ func buildGraph(b Objects, defaultNS string) (*graph, error) {
 					return nil, fmt.Errorf("marshaling event %s of %s/%s: %w", ev, es.Namespace, es.Name, err)
 				}
 				g.nodes = append(g.nodes, Node{ID: id, Kind: KindEvent, Namespace: es.Namespace, Name: ev, Parent: esID, Type: kind, YAML: string(section)})
-				g.add(Edge{From: esID, To: id}, edgeSource{kind: KindEvent, owner: es.Name, name: ev})
+				g.add(Edge{From: esID, To: id}, edgeSource{kind: KindEvent, namespace: es.Namespace, owner: es.Name, name: ev})
 			}
 		}
 	}
@@ -299,34 +299,34 @@ func (g *graph) flow(ctx context.Context, c metrics.Snapshot, events EventLister
 func withCounts(e Edge, s edgeSource, c metrics.Snapshot) Edge {
 	switch s.kind {
 	case KindEvent:
-		l := map[string]string{"eventsource": s.owner, "event": s.name}
+		l := labelsIn(s.namespace, "eventsource", s.owner, "event", s.name)
 		e.Count = c.Sum(metrics.NameEventsPublished, l, nil)
 		e.Failures = c.Sum(metrics.NamePublishErrors, l, nil)
 	case KindDependency:
-		sensor := sensorLabels(s.namespace, "sensor", s.owner)
+		sensor := labelsIn(s.namespace, "sensor", s.owner)
 		if s.allOnOne {
 			e.Count = c.Sum(metrics.NameEventsReceived, sensor, nil)
 		} else {
 			// No per-dependency delivery count: every published event of
 			// the source's event goes to each of its dependencies.
 			es, ev, _ := strings.Cut(s.sub, "/")
-			e.Count = c.Sum(metrics.NameEventsPublished, map[string]string{"eventsource": es, "event": ev}, nil)
+			e.Count = c.Sum(metrics.NameEventsPublished, labelsIn(s.namespace, "eventsource", es, "event", ev), nil)
 		}
-		dep := sensorLabels(s.namespace, "sensor", s.owner, "dependency", s.name)
+		dep := labelsIn(s.namespace, "sensor", s.owner, "dependency", s.name)
 		e.Filtered = c.Sum(metrics.NameEventsFiltered, dep, nil)
 		e.Failures = c.Sum(metrics.NameEventsFiltered, dep, map[string]string{"reason": metrics.ReasonFilterRejected})
 	case KindTrigger:
-		l := sensorLabels(s.namespace, "sensor", s.owner, "trigger", s.name)
+		l := labelsIn(s.namespace, "sensor", s.owner, "trigger", s.name)
 		e.Count = c.Sum(metrics.NameTriggersSucceeded, l, nil)
 		e.Failures = c.Sum(metrics.NameTriggersFailed, l, nil)
 	}
 	return e
 }
 
-// sensorLabels selects a Sensor's samples. A manifest without a namespace
-// runs in the process's default one, which the graph does not know: such a
-// Sensor matches its name in any namespace.
-func sensorLabels(namespace string, kv ...string) map[string]string {
+// labelsIn selects an object's samples. A manifest without a namespace
+// runs in the process's default one, which the graph does not know: such an
+// object matches its name in any namespace.
+func labelsIn(namespace string, kv ...string) map[string]string {
 	l := map[string]string{}
 	if namespace != "" {
 		l["namespace"] = namespace

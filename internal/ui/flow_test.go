@@ -55,7 +55,7 @@ func TestFlowAutoIngress(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	sources := metrics.NewSources(reg)
 	for range 3 {
-		sources.EventEmitted("ingress-es", "svc-events")
+		sources.EventEmitted("playground", "ingress-es", "svc-events")
 	}
 	sn := metrics.NewSensors(reg).For("playground", "ingress-sn")
 	for range 3 {
@@ -134,10 +134,10 @@ func TestFlowEdges(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	src := metrics.NewSources(reg)
 	for range 4 {
-		src.EventEmitted("hooks", "a")
+		src.EventEmitted("ns", "hooks", "a")
 	}
-	src.EventEmitted("hooks", "b")
-	src.EventFailed("hooks", "b")
+	src.EventEmitted("ns", "hooks", "b")
+	src.EventFailed("ns", "hooks", "b")
 	m := metrics.NewSensors(reg).For("ns", "s")
 	for range 5 {
 		m.EventReceived()
