@@ -11,6 +11,11 @@ import (
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=es
+// +kubebuilder:printcolumn:name="Running",type=string,JSONPath=`.status.conditions[?(@.type=="Running")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Running")].reason`
+// +kubebuilder:printcolumn:name="Published",type=integer,JSONPath=`.status.counts.eventsPublished`
+// +kubebuilder:printcolumn:name="Errors",type=integer,JSONPath=`.status.counts.publishErrors`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type EventSource struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata"`
@@ -182,4 +187,21 @@ const (
 // EventSourceStatus is the observed state of an EventSource.
 type EventSourceStatus struct {
 	Status `json:",inline"`
+	// Counts are Herald's: what the EventSource did since it last started
+	// on its replica (not in Argo Events).
+	// +optional
+	Counts *EventSourceCounts `json:"counts,omitempty"`
+}
+
+// EventSourceCounts are the totals of an EventSource's events, as the
+// herald_eventsource_* metrics count them.
+type EventSourceCounts struct {
+	// EventsPublished counts the events the bus stored.
+	EventsPublished int64 `json:"eventsPublished"`
+	// PublishErrors counts the events the bus refused (the source retried
+	// or answered its client with an error).
+	PublishErrors int64 `json:"publishErrors"`
+	// Restarts counts the times a source stopped with an error and was
+	// started again.
+	Restarts int64 `json:"restarts"`
 }

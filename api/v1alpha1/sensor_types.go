@@ -10,6 +10,12 @@ import (
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=sn
+// +kubebuilder:printcolumn:name="Running",type=string,JSONPath=`.status.conditions[?(@.type=="Running")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Running")].reason`
+// +kubebuilder:printcolumn:name="Received",type=integer,JSONPath=`.status.counts.eventsReceived`
+// +kubebuilder:printcolumn:name="Triggered",type=integer,JSONPath=`.status.counts.triggersSucceeded`
+// +kubebuilder:printcolumn:name="Failed",type=integer,JSONPath=`.status.counts.triggersFailed`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Sensor struct {
 	// TypeMeta holds apiVersion and kind.
 	metav1.TypeMeta `json:",inline"`
@@ -77,6 +83,28 @@ func (s SensorSpec) GetReplicas() int32 {
 type SensorStatus struct {
 	// Status holds the conditions.
 	Status `json:",inline"`
+	// Counts are Herald's: what the Sensor did since it last started on its
+	// replica (not in Argo Events).
+	// +optional
+	Counts *SensorCounts `json:"counts,omitempty"`
+}
+
+// SensorCounts are the totals of a Sensor's events and triggers, as the
+// herald_sensor_* metrics count them.
+type SensorCounts struct {
+	// EventsReceived counts the events delivered to the Sensor.
+	EventsReceived int64 `json:"eventsReceived"`
+	// EventsFiltered counts the events its dependencies' filters rejected.
+	EventsFiltered int64 `json:"eventsFiltered"`
+	// FilterErrors counts the events whose filter or transform failed.
+	FilterErrors int64 `json:"filterErrors"`
+	// TriggersSucceeded counts successful trigger firings.
+	TriggersSucceeded int64 `json:"triggersSucceeded"`
+	// TriggersFailed counts failed firings (each attempt that failed).
+	TriggersFailed int64 `json:"triggersFailed"`
+	// EventsDeadLettered counts the events given to a dlqTrigger or dropped
+	// after the retries ran out.
+	EventsDeadLettered int64 `json:"eventsDeadLettered"`
 }
 
 // Condition types of a Sensor.

@@ -52,6 +52,9 @@ type Config struct {
 	MaxConcurrentReconciles int
 	// HA, when set, shares the work with the other replicas of its group.
 	HA *HA
+	// CountsInterval is how often status counts are updated (0:
+	// DefaultCountsInterval).
+	CountsInterval time.Duration
 }
 
 // ErrNoCluster: the controller needs a cluster to watch.
@@ -144,15 +147,21 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	opts := crcontroller.Options{MaxConcurrentReconciles: workers, SkipNameValidation: ptr.To(true)}
 	c := mgr.GetClient()
+	recorder := mgr.GetEventRecorder("herald-controller")
+	counts := newCountBoard()
+	countsEvery := cfg.CountsInterval
+	if countsEvery <= 0 {
+		countsEvery = DefaultCountsInterval
+	}
 	err = ctrl.NewControllerManagedBy(mgr).Named("eventsource").For(&v1alpha1.EventSource{}, specChanges).
 		WatchesRawSource(source.Channel(changed[v1alpha1.KindEventSource], &handler.EnqueueRequestForObject{})).
-		WithOptions(opts).Complete(&eventSourceReconciler{client: c, rt: rt, support: support, shard: sh})
+		WithOptions(opts).Complete(&eventSourceReconciler{client: c, rt: rt, support: support, shard: sh, counts: counts, events: recorder})
 	if err != nil {
 		return fmt.Errorf("setting up the EventSource reconciler: %w", err)
 	}
 	err = ctrl.NewControllerManagedBy(mgr).Named("sensor").For(&v1alpha1.Sensor{}, specChanges).
 		WatchesRawSource(source.Channel(changed[v1alpha1.KindSensor], &handler.EnqueueRequestForObject{})).
-		WithOptions(opts).Complete(&sensorReconciler{client: c, rt: rt, support: support, shard: sh})
+		WithOptions(opts).Complete(&sensorReconciler{client: c, rt: rt, support: support, shard: sh, counts: counts, events: recorder})
 	if err != nil {
 		return fmt.Errorf("setting up the Sensor reconciler: %w", err)
 	}
@@ -168,6 +177,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		rt.SetReady(true)
 		log.Info("herald controller running", "namespaces", cfg.Namespaces, "bus", busDesc)
+		go runCounts(ctx, counts, rt, rt.Registry(), countsEvery, log, func(ref engine.Ref) { notify(ctx, changed[ref.Kind], ref) })
 		for {
 			select {
 			case <-ctx.Done():

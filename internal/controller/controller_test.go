@@ -15,9 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -62,6 +64,7 @@ func newClient(t *testing.T) client.Client {
 	scheme := runtime.NewScheme()
 	require.NoError(t, v1alpha1.AddToScheme(scheme))
 	require.NoError(t, corev1.AddToScheme(scheme))
+	require.NoError(t, eventsv1.AddToScheme(scheme))
 	c, err := client.New(cp.Config, client.Options{Scheme: scheme})
 	require.NoError(t, err)
 	return c
@@ -84,6 +87,37 @@ func startController(t *testing.T, cfg controller.Config) *records {
 	return logs
 }
 
+// update changes the object name in namespace with change, read afresh
+// each time the controller's status writes won the race.
+func update[T client.Object](t *testing.T, c client.Client, namespace, name string, obj T, change func(T)) {
+	t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := c.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: name}, obj); err != nil {
+			return err
+		}
+		change(obj)
+		return c.Update(t.Context(), obj)
+	})
+	require.NoError(t, err)
+}
+
+// requireEvent waits for a Kubernetes Event of type and reason about the
+// object name in namespace.
+func requireEvent(t *testing.T, c client.Client, namespace, name, typ, reason string) {
+	t.Helper()
+	require.EventuallyWithT(t, func(c2 *assert.CollectT) {
+		var list eventsv1.EventList
+		require.NoError(c2, c.List(t.Context(), &list, client.InNamespace(namespace)))
+		var seen []string
+		for _, e := range list.Items {
+			if e.Regarding.Name == name {
+				seen = append(seen, e.Type+" "+e.Reason)
+			}
+		}
+		require.Contains(c2, seen, typ+" "+reason)
+	}, within, 50*time.Millisecond)
+}
+
 func createNamespaces(t *testing.T, c client.Client, names ...string) {
 	t.Helper()
 	for _, name := range names {
@@ -100,7 +134,7 @@ func TestController(t *testing.T) {
 	c := newClient(t)
 	ctx := t.Context()
 	createNamespaces(t, c, "team-a", "team-b")
-	logs := startController(t, controller.Config{Namespaces: []string{"team-a"}})
+	logs := startController(t, controller.Config{Namespaces: []string{"team-a"}, CountsInterval: 50 * time.Millisecond})
 
 	port := freePort(t)
 	es := webhookEventSource("team-a", "hooks", port)
@@ -123,11 +157,25 @@ func TestController(t *testing.T) {
 		postUntilFired(t, logs, port, "first")
 	})
 
+	t.Run("status counts what ran; Events say it started", func(t *testing.T) {
+		require.EventuallyWithT(t, func(c2 *assert.CollectT) {
+			var got v1alpha1.Sensor
+			require.NoError(c2, c.Get(ctx, types.NamespacedName{Namespace: "team-a", Name: "printer"}, &got))
+			require.NotNil(c2, got.Status.Counts)
+			require.Positive(c2, got.Status.Counts.EventsReceived)
+			require.Positive(c2, got.Status.Counts.TriggersSucceeded)
+			var src v1alpha1.EventSource
+			require.NoError(c2, c.Get(ctx, types.NamespacedName{Namespace: "team-a", Name: "hooks"}, &src))
+			require.NotNil(c2, src.Status.Counts)
+			require.Positive(c2, src.Status.Counts.EventsPublished)
+		}, within, 20*time.Millisecond)
+		requireEvent(t, c, "team-a", "printer", "Normal", controller.ReasonRunning)
+	})
+
 	t.Run("a changed Sensor restarts, its EventSource does not", func(t *testing.T) {
-		var cur v1alpha1.Sensor
-		require.NoError(t, c.Get(ctx, types.NamespacedName{Namespace: "team-a", Name: "printer"}, &cur))
-		cur.Spec.Triggers[0].Template.Name = "second"
-		require.NoError(t, c.Update(ctx, &cur))
+		update(t, c, "team-a", "printer", &v1alpha1.Sensor{}, func(cur *v1alpha1.Sensor) {
+			cur.Spec.Triggers[0].Template.Name = "second"
+		})
 		require.Eventually(t, func() bool {
 			return logs.count("restarted", "sensor", "printer") == 1
 		}, within, 20*time.Millisecond)
@@ -137,10 +185,9 @@ func TestController(t *testing.T) {
 	})
 
 	t.Run("an unchanged spec is not restarted", func(t *testing.T) {
-		var cur v1alpha1.EventSource
-		require.NoError(t, c.Get(ctx, types.NamespacedName{Namespace: "team-a", Name: "hooks"}, &cur))
-		cur.Labels = map[string]string{"touched": "yes"}
-		require.NoError(t, c.Update(ctx, &cur))
+		update(t, c, "team-a", "hooks", &v1alpha1.EventSource{}, func(cur *v1alpha1.EventSource) {
+			cur.Labels = map[string]string{"touched": "yes"}
+		})
 		// The Sensor's restart above proves reconciles are quick; this
 		// change must leave the source as it was.
 		postUntilFired(t, logs, port, "second")
@@ -162,13 +209,13 @@ func TestController(t *testing.T) {
 		assert.Contains(t, cond.Message, "spec.triggers[0].template.conditions: ")
 		assert.Contains(t, cond.Message, "nosuchdep")
 		assert.Equal(t, 0, logs.count("started", "sensor", "broken"))
+		requireEvent(t, c, "team-a", "broken", "Warning", controller.ReasonInvalid)
 	})
 
 	t.Run("a fixed Sensor runs", func(t *testing.T) {
-		var cur v1alpha1.Sensor
-		require.NoError(t, c.Get(ctx, types.NamespacedName{Namespace: "team-a", Name: "broken"}, &cur))
-		cur.Spec.Triggers[0].Template.Conditions = ""
-		require.NoError(t, c.Update(ctx, &cur))
+		update(t, c, "team-a", "broken", &v1alpha1.Sensor{}, func(cur *v1alpha1.Sensor) {
+			cur.Spec.Triggers[0].Template.Conditions = ""
+		})
 		waitConditions(t, c, &v1alpha1.Sensor{}, "team-a", "broken", map[v1alpha1.ConditionType]corev1.ConditionStatus{
 			v1alpha1.SensorConditionTriggersProvided: corev1.ConditionTrue,
 			v1alpha1.SensorConditionDeployed:         corev1.ConditionTrue,

@@ -6,6 +6,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -21,6 +22,8 @@ type eventSourceReconciler struct {
 	rt      *engine.Runtime
 	support validation.Support
 	shard   shard
+	counts  *countBoard
+	events  events.EventRecorder
 }
 
 func (r *eventSourceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -49,9 +52,13 @@ func (r *eventSourceReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		r.rt.ApplyEventSource(&es)
 		state, ok := r.rt.State(ref)
 		markRunning(st, v1alpha1.EventSourceConditionDeployed, r.shard.where(&es), state, ok)
+		if c := r.counts.eventSource(ref); c != nil {
+			es.Status.Counts = c
+		}
 	}
 	if equality.Semantic.DeepEqual(before, &es.Status) || !r.shard.owns(ref.Kind, ref.Namespace, ref.Name) {
 		return ctrl.Result{}, nil // a listener runs everywhere; one replica reports
 	}
+	recordRunning(r.events, &es, &before.Status, st)
 	return writeStatus(ctx, r.client, &es, v1alpha1.KindEventSource)
 }

@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -22,6 +23,8 @@ type sensorReconciler struct {
 	rt      *engine.Runtime
 	support validation.Support
 	shard   shard
+	counts  *countBoard
+	events  events.EventRecorder
 }
 
 func (r *sensorReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -52,10 +55,14 @@ func (r *sensorReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 		}
 		state, ok := r.rt.State(ref)
 		markRunning(st, v1alpha1.SensorConditionDeployed, r.shard.where(nil), state, ok)
+		if c := r.counts.sensor(ref); c != nil {
+			sn.Status.Counts = c
+		}
 	}
 	if equality.Semantic.DeepEqual(before, &sn.Status) {
 		return ctrl.Result{}, nil
 	}
+	recordRunning(r.events, &sn, &before.Status, st)
 	return writeStatus(ctx, r.client, &sn, v1alpha1.KindSensor)
 }
 

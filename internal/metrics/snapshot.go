@@ -12,6 +12,7 @@ import (
 const (
 	NameEventsPublished   = "herald_eventsource_events_published_total" // namespace, eventsource, event
 	NamePublishErrors     = "herald_eventsource_publish_errors_total"   // namespace, eventsource, event
+	NameSourceRestarts    = "herald_eventsource_restarts_total"         // namespace, eventsource, event
 	NameEventsReceived    = "herald_sensor_events_received_total"       // namespace, sensor
 	NameEventsFiltered    = "herald_sensor_events_filtered_total"       // namespace, sensor, dependency, reason
 	NameTriggersSucceeded = "herald_sensor_triggers_succeeded_total"    // namespace, sensor, trigger
