@@ -59,7 +59,7 @@ func runTests(m *testing.M) int {
 }
 
 // newClient returns a typed client of the shared control plane.
-func newClient(t *testing.T) client.Client {
+func newClient(t testing.TB) client.Client {
 	t.Helper()
 	scheme := runtime.NewScheme()
 	require.NoError(t, v1alpha1.AddToScheme(scheme))
@@ -71,7 +71,7 @@ func newClient(t *testing.T) client.Client {
 }
 
 // startController runs the controller until the test ends.
-func startController(t *testing.T, cfg controller.Config) *records {
+func startController(t testing.TB, cfg controller.Config) *records {
 	t.Helper()
 	logs := newRecords()
 	cfg.Engine.Sources, cfg.Engine.Triggers = eventsource.Default, trigger.Default
@@ -89,7 +89,7 @@ func startController(t *testing.T, cfg controller.Config) *records {
 
 // update changes the object name in namespace with change, read afresh
 // each time the controller's status writes won the race.
-func update[T client.Object](t *testing.T, c client.Client, namespace, name string, obj T, change func(T)) {
+func update[T client.Object](t testing.TB, c client.Client, namespace, name string, obj T, change func(T)) {
 	t.Helper()
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		if err := c.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: name}, obj); err != nil {
@@ -118,7 +118,7 @@ func requireEvent(t *testing.T, c client.Client, namespace, name, typ, reason st
 	}, within, 50*time.Millisecond)
 }
 
-func createNamespaces(t *testing.T, c client.Client, names ...string) {
+func createNamespaces(t testing.TB, c client.Client, names ...string) {
 	t.Helper()
 	for _, name := range names {
 		require.NoError(t, c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}))
@@ -335,9 +335,26 @@ type records struct {
 	mu    *sync.Mutex
 	lines *[]map[string]string
 	attrs []slog.Attr
+	added chan struct{} // a record was kept
 }
 
-func newRecords() *records { return &records{mu: &sync.Mutex{}, lines: &[]map[string]string{}} }
+func newRecords() *records {
+	return &records{mu: &sync.Mutex{}, lines: &[]map[string]string{}, added: make(chan struct{}, 1)}
+}
+
+// waitFor waits until count(msg, kv...) reaches n, or timeout passes.
+func (r *records) waitFor(timeout time.Duration, n int, msg string, kv ...string) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for r.count(msg, kv...) < n {
+		select {
+		case <-r.added:
+		case <-deadline.C:
+			return false
+		}
+	}
+	return true
+}
 
 func (r *records) Enabled(context.Context, slog.Level) bool { return true }
 
@@ -356,11 +373,15 @@ func (r *records) Handle(_ context.Context, rec slog.Record) error {
 	r.mu.Lock()
 	*r.lines = append(*r.lines, m)
 	r.mu.Unlock()
+	select {
+	case r.added <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
 func (r *records) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &records{mu: r.mu, lines: r.lines, attrs: append(append([]slog.Attr{}, r.attrs...), attrs...)}
+	return &records{mu: r.mu, lines: r.lines, attrs: append(append([]slog.Attr{}, r.attrs...), attrs...), added: r.added}
 }
 
 func (r *records) WithGroup(string) slog.Handler { return r }
