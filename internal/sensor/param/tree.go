@@ -129,9 +129,14 @@ func plainPath(root map[string]any, dest string) (container, string, bool) {
 	if dest == "" || strings.ContainsAny(dest, "\\*?#|@!:[]{}\"") {
 		return container{}, "", false
 	}
-	keys := strings.Split(dest, ".")
 	cur := container{m: root}
-	for _, k := range keys[:len(keys)-1] {
+	rest := dest
+	for {
+		k, after, more := strings.Cut(rest, ".")
+		if !more {
+			break
+		}
+		rest = after
 		if k == "" {
 			return container{}, "", false
 		}
@@ -148,9 +153,8 @@ func plainPath(root map[string]any, dest string) (container, string, bool) {
 			return container{}, "", false
 		}
 	}
-	last := keys[len(keys)-1]
-	if last == "" || cur.m == nil && cur.a == nil {
+	if rest == "" || cur.m == nil && cur.a == nil {
 		return container{}, "", false
 	}
-	return cur, last, true
+	return cur, rest, true
 }

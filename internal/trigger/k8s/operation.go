@@ -167,16 +167,12 @@ func (t *k8sTrigger) createPlain(ctx context.Context, tg *target) (trigger.Resul
 // action timestamp unless at is zero (apply leaves it out, so that a
 // repeated apply changes nothing).
 func setArgoLabels(obj *unstructured.Unstructured, sensorName, triggerName string, at time.Time) {
-	labels := obj.GetLabels()
-	if labels == nil {
-		labels = map[string]string{}
-	}
+	labels := metadataMap(obj, "labels")
 	labels[LabelSensor] = sensorName
 	labels[LabelTrigger] = triggerName
 	if !at.IsZero() {
 		labels[LabelActionTimestamp] = strconv.FormatInt(at.UnixMilli(), 10)
 	}
-	obj.SetLabels(labels)
 }
 
 // setEventID records the firing on obj.
@@ -184,12 +180,28 @@ func setEventID(obj *unstructured.Unstructured, id string) {
 	if id == "" {
 		return
 	}
-	ann := obj.GetAnnotations()
-	if ann == nil {
-		ann = map[string]string{}
+	metadataMap(obj, "annotations")[AnnotationEventID] = id
+}
+
+// metadataMap returns obj's metadata.<field> map (labels, annotations) to
+// be written in place, creating it (and metadata) when missing or not a
+// map. obj is the trigger's own copy: unlike GetLabels and SetLabels, this
+// copies nothing.
+func metadataMap(obj *unstructured.Unstructured, field string) map[string]any {
+	if obj.Object == nil {
+		obj.Object = map[string]any{}
 	}
-	ann[AnnotationEventID] = id
-	obj.SetAnnotations(ann)
+	meta, ok := obj.Object["metadata"].(map[string]any)
+	if !ok {
+		meta = map[string]any{}
+		obj.Object["metadata"] = meta
+	}
+	m, ok := meta[field].(map[string]any)
+	if !ok {
+		m = map[string]any{}
+		meta[field] = m
+	}
+	return m
 }
 
 // result names the object written (its server-given name when the object
