@@ -26,6 +26,7 @@ type controllerOptions struct {
 	namespaces []string
 	selector   string
 	ha         haOptions
+	admission  admissionOptions
 }
 
 // haOptions are the flags of several replicas sharing the work.
@@ -101,6 +102,7 @@ stops cleanly hands it over at once. The replicas need one shared bus
 	f.StringSliceVarP(&o.namespaces, "namespace", "n", nil, "watch only this namespace (repeatable; default: all)")
 	f.StringVarP(&o.selector, "selector", "l", "", "watch only objects with matching labels, e.g. team=a,tier!=test")
 	o.ha.addFlags(f)
+	o.admission.addFlags(f)
 	o.addFlags(f)
 	return cmd
 }
@@ -125,7 +127,7 @@ func runController(ctx context.Context, stderr io.Writer, o controllerOptions) e
 	if cfg.Kube, err = kube.Config(kube.Options{Kubeconfig: o.kubeconfig, Context: o.kubeContext, QPS: o.kubeQPS, Burst: o.kubeBurst}); err != nil {
 		return err
 	}
-	return controller.Run(ctx, controller.Config{
+	return runWithAdmission(ctx, o.admission, log, controller.Run, controller.Config{
 		Engine:     cfg,
 		Namespaces: o.namespaces,
 		Selector:   sel,

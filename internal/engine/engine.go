@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/client-go/rest"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -50,6 +51,9 @@ type Config struct {
 	WebhookHost string
 	// MetricsAddr serves /healthz, /readyz and /metrics ("" = not served).
 	MetricsAddr string
+	// Registry holds the metrics /metrics serves (nil: a new one). Give one
+	// to add metrics of parts that run beside the runtime.
+	Registry *prometheus.Registry
 	// ShutdownTimeout bounds the drain of in-flight publishes at shutdown.
 	ShutdownTimeout time.Duration
 	// Logger receives the logs.

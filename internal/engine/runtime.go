@@ -71,7 +71,10 @@ func Start(ctx context.Context, cfg Config) (*Runtime, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	rt := &Runtime{cfg: cfg, log: cfg.Logger, units: map[Ref]*unit{}, errc: make(chan error, 1)}
-	rt.reg = prometheus.NewRegistry()
+	rt.reg = cfg.Registry
+	if rt.reg == nil {
+		rt.reg = prometheus.NewRegistry()
+	}
 	rt.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opsServer := ops.New(rt.reg, rt.log)
 	opsServer.AddReadinessCheck("engine", func() error {

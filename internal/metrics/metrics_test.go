@@ -24,6 +24,7 @@ func registerAll(t *testing.T) *prometheus.Registry {
 	src.EventFailed("ns", "es", "ev")
 	src.SourceRestarted("ns", "es", "ev")
 	src.ObservePublish("es", "ev", time.Millisecond)
+	NewAdmission(reg).Reviewed("Sensor", "denied")
 	sn := NewSensors(reg).For("ns", "sn")
 	sn.EventReceived()
 	sn.EventFiltered("dep", "filter")

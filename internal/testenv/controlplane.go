@@ -8,8 +8,10 @@ package testenv
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -27,6 +29,11 @@ type ControlPlane struct {
 	Kubeconfig string
 	// AssetsDir holds the control plane binaries, kubectl among them.
 	AssetsDir string
+	// WebhookAddr and WebhookCertDir, with WithValidatingWebhooks, are where
+	// the API server calls the webhooks (127.0.0.1:PORT) and the folder
+	// holding the serving key pair it trusts (tls.crt, tls.key).
+	WebhookAddr    string
+	WebhookCertDir string
 
 	env *envtest.Environment
 	kcm *controllerManager
@@ -37,6 +44,7 @@ type options struct {
 	crdDirs           []string
 	controllerManager bool
 	noCRDs            bool
+	webhookPaths      []string
 }
 
 // Option changes how a control plane starts.
@@ -83,6 +91,11 @@ func StartControlPlane(opts ...Option) (*ControlPlane, error) {
 		ControlPlaneStartTimeout: 60 * time.Second,
 		ControlPlaneStopTimeout:  30 * time.Second,
 	}
+	if len(o.webhookPaths) > 0 {
+		if env.WebhookInstallOptions, err = webhookOptions(o.webhookPaths); err != nil {
+			return nil, err
+		}
+	}
 	// envtest reads KUBEBUILDER_ASSETS before BinaryAssetsDirectory; keep both in step.
 	if err := os.Setenv("KUBEBUILDER_ASSETS", assets); err != nil {
 		return nil, fmt.Errorf("setting KUBEBUILDER_ASSETS: %w", err)
@@ -94,6 +107,11 @@ func StartControlPlane(opts ...Option) (*ControlPlane, error) {
 	}
 	cfg.QPS, cfg.Burst = 1000, 2000
 	cp := &ControlPlane{Config: cfg, AssetsDir: assets, env: env}
+	if len(o.webhookPaths) > 0 {
+		wh := env.WebhookInstallOptions
+		cp.WebhookAddr = net.JoinHostPort(wh.LocalServingHost, strconv.Itoa(wh.LocalServingPort))
+		cp.WebhookCertDir = wh.LocalServingCertDir
+	}
 	cp.dir, err = os.MkdirTemp("", "herald-testenv-")
 	if err != nil {
 		_ = cp.Stop()
