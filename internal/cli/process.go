@@ -22,6 +22,11 @@ type processOptions struct {
 	dataDir         string
 	busURLs         []string
 	busListen       string
+	busServerName   string
+	busCluster      string
+	busClusterAddr  string
+	busPeers        []string
+	busReplicas     int
 	metricsAddr     string
 	webhookHost     string
 	kubeQPS         float32
@@ -42,6 +47,11 @@ func (o *processOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.dataDir, "data-dir", defaultDataDir, "folder of the embedded event bus's durable store")
 	f.StringSliceVar(&o.busURLs, "bus-url", nil, "external NATS JetStream server URLs (comma-separated); overrides the embedded bus and EventBus objects")
 	f.StringVar(&o.busListen, "bus-listen", "", "address the embedded bus listens on for other processes, e.g. 127.0.0.1:4222 (default: none)")
+	f.StringVar(&o.busServerName, "bus-server-name", "", "the embedded bus server's name, unique among the cluster's replicas and stable across restarts (default: herald; clustered: $POD_NAME, else the host name)")
+	f.StringVar(&o.busCluster, "bus-cluster-name", "", "name of the JetStream cluster the replicas' embedded buses form (default: herald)")
+	f.StringVar(&o.busClusterAddr, "bus-cluster-listen", "", "address the embedded bus takes routes from the other replicas on, e.g. :6222 (empty host: all interfaces; default :6222 when --bus-cluster-peer is given, else not clustered)")
+	f.StringSliceVar(&o.busPeers, "bus-cluster-peer", nil, "route of a replica's embedded bus, nats-route://host:port or host:port (repeatable or comma-separated; list every replica, this one included; DNS names are resolved on each connection)")
+	f.IntVar(&o.busReplicas, "bus-replicas", 0, "copies of each stream and bucket on the bus (default: 3 with 3 or more cluster peers, 2 with 2, else 1)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics (empty: off)")
 	f.StringVar(&o.webhookHost, "webhook-host", "", "address webhook event sources bind to (default: all interfaces, as Argo)")
 	f.Float32Var(&o.kubeQPS, "kube-qps", kube.DefaultQPS, "Kubernetes client queries per second")
@@ -63,24 +73,32 @@ func (o *processOptions) engineConfig(log *slog.Logger) (engine.Config, error) {
 	if err != nil {
 		return engine.Config{}, fmt.Errorf("--trace-max-bytes: %w", err)
 	}
+	if o.busReplicas < 0 || o.busReplicas > 5 {
+		return engine.Config{}, fmt.Errorf("--bus-replicas: %d not in 1..5", o.busReplicas)
+	}
 	uiToken := o.uiToken
 	if uiToken == "" {
 		uiToken = os.Getenv("HERALD_UI_TOKEN")
 	}
 	return engine.Config{
-		Sources:         eventsource.Default,
-		Triggers:        trigger.Default,
-		DataDir:         o.dataDir,
-		BusURLs:         o.busURLs,
-		BusListen:       o.busListen,
-		WebhookHost:     o.webhookHost,
-		MetricsAddr:     o.metricsAddr,
-		ShutdownTimeout: o.shutdownTimeout,
-		Logger:          log,
-		UIAddr:          o.uiAddr,
-		UIToken:         uiToken,
-		TraceMaxAge:     o.traceMaxAge,
-		TraceMaxBytes:   traceMaxBytes,
-		NoTraces:        !o.traces,
+		Sources:          eventsource.Default,
+		Triggers:         trigger.Default,
+		DataDir:          o.dataDir,
+		BusURLs:          o.busURLs,
+		BusListen:        o.busListen,
+		BusServerName:    o.busServerName,
+		BusClusterName:   o.busCluster,
+		BusClusterListen: o.busClusterAddr,
+		BusClusterPeers:  o.busPeers,
+		BusReplicas:      o.busReplicas,
+		WebhookHost:      o.webhookHost,
+		MetricsAddr:      o.metricsAddr,
+		ShutdownTimeout:  o.shutdownTimeout,
+		Logger:           log,
+		UIAddr:           o.uiAddr,
+		UIToken:          uiToken,
+		TraceMaxAge:      o.traceMaxAge,
+		TraceMaxBytes:    traceMaxBytes,
+		NoTraces:         !o.traces,
 	}, nil
 }

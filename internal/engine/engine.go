@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -40,6 +39,22 @@ type Config struct {
 	// BusListen is the embedded server's client address; empty means no TCP
 	// listener at all (only this process reaches it).
 	BusListen string
+	// BusServerName names the embedded server ("" : "herald" alone, or
+	// $POD_NAME or the host name in a cluster).
+	BusServerName string
+	// BusClusterName, BusClusterListen and BusClusterPeers make the
+	// embedded server one of a JetStream cluster formed by the replicas
+	// (see jetstream.ClusterOptions); it is clustered when BusClusterPeers
+	// or BusClusterListen is set (listen default ":6222").
+	BusClusterName   string
+	BusClusterListen string
+	BusClusterPeers  []string
+	// BusReplicas is the number of copies of each stream and bucket
+	// (0: three in a cluster listing three peers or more, two with two,
+	// one for a single server; see jetstream.ClusterOptions.Replicas).
+	// With an external bus it overrides the EventBus's streamConfig
+	// replicas.
+	BusReplicas int
 	// Kube is the cluster's client configuration; nil runs without a cluster.
 	Kube *rest.Config
 	// Namespace is given to objects whose manifest names none.
@@ -149,19 +164,9 @@ func connectBus(ctx context.Context, cfg Config, secrets eventsource.Env) (*jets
 	// started, whichever of them and the sources starts first.
 	opts.Name, opts.Logger = "herald", log.With("component", "eventbus")
 	opts.HandlerWorkers, opts.DeliverSince = 1, time.Now().Add(-time.Second)
-	urls := opts.URLs
-	var embedded *jetstream.Embedded
-	if len(urls) == 0 {
-		dir := cfg.DataDir
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, nil, fmt.Errorf("creating the data folder %s: %w", dir, err)
-		}
-		var err error
-		embedded, err = jetstream.StartEmbedded(ctx, jetstream.EmbeddedOptions{DataDir: dir, Listen: cfg.BusListen, Logger: log.With("component", "nats")})
-		if err != nil {
-			return nil, nil, fmt.Errorf("starting the embedded event bus: %w", err)
-		}
-		opts.InProcess = embedded
+	embedded, err := startEmbedded(ctx, cfg, &opts)
+	if err != nil {
+		return nil, nil, err
 	}
 	bus, err := jetstream.Connect(ctx, opts)
 	if err != nil {

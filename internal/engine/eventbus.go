@@ -164,3 +164,62 @@ func parseBytes(s string) (int64, error) {
 	}
 	return q.Value(), nil
 }
+
+// DefaultClusterWait bounds how long a replica of a clustered embedded bus
+// waits at start for enough of the others to be up (a meta leader elected,
+// room for the streams' replicas) before it gives up with an error.
+const DefaultClusterWait = 2 * time.Minute
+
+// startEmbedded starts the embedded server when opts names no external
+// one, and points opts at it; it sets the streams' replicas either way.
+// It returns nil for an external bus.
+func startEmbedded(ctx context.Context, cfg Config, opts *jetstream.Options) (*jetstream.Embedded, error) {
+	if len(opts.URLs) > 0 {
+		if cfg.BusReplicas > 0 {
+			opts.Stream.Replicas = cfg.BusReplicas
+		}
+		return nil, nil
+	}
+	dir := cfg.DataDir
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("creating the data folder %s: %w", dir, err)
+	}
+	cluster := cfg.busCluster()
+	embedded, err := jetstream.StartEmbedded(ctx, jetstream.EmbeddedOptions{
+		DataDir:    dir,
+		Listen:     cfg.BusListen,
+		ServerName: cfg.BusServerName,
+		Cluster:    cluster,
+		Logger:     cfg.Logger.With("component", "nats"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting the embedded event bus: %w", err)
+	}
+	requested := opts.Stream.Replicas // an EventBus's streamConfig
+	if cfg.BusReplicas > 0 {
+		requested = cfg.BusReplicas
+	}
+	opts.Stream.Replicas = cluster.Replicas(requested)
+	if requested > opts.Stream.Replicas {
+		cfg.Logger.Warn("event bus replicas lowered to the cluster's size", "requested", requested, "replicas", opts.Stream.Replicas)
+	}
+	if cluster != nil {
+		opts.ClusterWait = DefaultClusterWait
+		cfg.Logger.Info("embedded event bus clustered", "cluster_addr", embedded.ClusterAddr(),
+			"peers", cluster.Peers, "replicas", opts.Stream.Replicas)
+	}
+	opts.InProcess = embedded
+	return embedded, nil
+}
+
+// busCluster is the embedded server's cluster, nil when it runs alone.
+func (cfg Config) busCluster() *jetstream.ClusterOptions {
+	if len(cfg.BusClusterPeers) == 0 && cfg.BusClusterListen == "" {
+		return nil
+	}
+	c := &jetstream.ClusterOptions{Name: cfg.BusClusterName, Listen: cfg.BusClusterListen, Peers: cfg.BusClusterPeers}
+	if c.Listen == "" {
+		c.Listen = ":" + strconv.Itoa(jetstream.DefaultClusterPort)
+	}
+	return c
+}

@@ -90,7 +90,7 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 		jetstream.WithPublishAsyncTimeout(o.PublishTimeout),
 	)
 	if err == nil {
-		err = b.ensureStream(ctx)
+		err = b.awaitStream(ctx)
 	}
 	if err != nil {
 		b.stopAll()

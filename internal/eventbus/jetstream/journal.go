@@ -54,15 +54,20 @@ func (b *Bus) Journal(ctx context.Context, name string, o JournalOptions) (*Jour
 	if maxBytes <= 0 {
 		maxBytes = -1
 	}
-	s, err := b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:      name,
-		Subjects:  []string{name + ".>"},
-		Storage:   storage,
-		Replicas:  b.opts.Stream.Replicas,
-		MaxAge:    max(o.MaxAge, 0),
-		MaxBytes:  maxBytes,
-		Discard:   jetstream.DiscardOld,
-		Retention: jetstream.LimitsPolicy,
+	var s jetstream.Stream
+	err := b.awaitCluster(ctx, "journal "+name, func(ctx context.Context) error {
+		var err error
+		s, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:      name,
+			Subjects:  []string{name + ".>"},
+			Storage:   storage,
+			Replicas:  b.opts.Stream.Replicas,
+			MaxAge:    max(o.MaxAge, 0),
+			MaxBytes:  maxBytes,
+			Discard:   jetstream.DiscardOld,
+			Retention: jetstream.LimitsPolicy,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening journal %s: %w", name, b.kvErr(err))

@@ -47,11 +47,16 @@ func (b *Bus) KeyValue(ctx context.Context, bucket string) (KV, error) {
 	if b.opts.Stream.Storage == StorageMemory {
 		storage = jetstream.MemoryStorage
 	}
-	kv, err := b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:   bucket,
-		History:  1,
-		Storage:  storage,
-		Replicas: b.opts.Stream.Replicas,
+	var kv jetstream.KeyValue
+	err := b.awaitCluster(ctx, "bucket "+bucket, func(ctx context.Context) error {
+		var err error
+		kv, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:   bucket,
+			History:  1,
+			Storage:  storage,
+			Replicas: b.opts.Stream.Replicas,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening bucket %s: %w", bucket, b.kvErr(err))
@@ -70,6 +75,8 @@ func (b *Bus) kvErr(err error) error {
 		return err
 	case b.isClosed():
 		return fmt.Errorf("%w: %w", eventbus.ErrClosed, err)
+	case errors.Is(err, eventbus.ErrUnavailable):
+		return err
 	}
 	return fmt.Errorf("%w: %w", eventbus.ErrUnavailable, err)
 }

@@ -67,6 +67,11 @@ type Options struct {
 	// than HandlerWorkers nor more than the subscription's MaxAckPending).
 	// Handlers still receive the messages in stream order.
 	PullBatch int
+	// ClusterWait is how long Connect, KeyValue and Journal keep trying to
+	// create their stream while the servers of a cluster are still electing
+	// their meta leader, this one has not caught up with it yet, or too few
+	// are up for the stream's replicas (0: one try).
+	ClusterWait time.Duration
 	// DeliverAll makes a durable consumer created for the first time start at
 	// the stream's oldest event. By default it starts with events published
 	// after its creation, as Argo Events' sensors do. An existing durable
@@ -185,6 +190,9 @@ func (o Options) withDefaults() (Options, error) {
 	o.ReconnectWait = orDefault(o.ReconnectWait, DefaultReconnectWait)
 	o.HandlerWorkers = orDefault(o.HandlerWorkers, DefaultHandlerWorkers)
 	o.PullBatch = orDefault(o.PullBatch, DefaultPullBatch)
+	if o.ClusterWait < 0 {
+		return o, errors.New("clusterWait must not be negative")
+	}
 	if o.MaxInFlight < 0 || o.PublishTimeout < 0 || o.ReconnectWait < 0 || o.HandlerWorkers < 0 || o.PullBatch < 0 {
 		return o, errors.New("maxInFlight, publishTimeout, reconnectWait, handlerWorkers and pullBatch must not be negative")
 	}

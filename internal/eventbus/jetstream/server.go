@@ -26,10 +26,17 @@ type EmbeddedOptions struct {
 	// Listen is the client address, e.g. "127.0.0.1:4222" or "127.0.0.1:0"
 	// for a free port. An empty host means loopback; bind every interface
 	// with "0.0.0.0:4222". "" opens no socket at all: only in-process
-	// connections (Options.InProcess) reach the server.
+	// connections (Options.InProcess) reach the server; a clustered server
+	// then listens on a free loopback port (it starts its routes only once
+	// its client port is open).
 	Listen string
-	// ServerName names the server in logs and monitoring ("herald").
+	// ServerName names the server in logs and monitoring ("herald"; in a
+	// cluster DefaultServerName()). Every server of a cluster needs its own
+	// name, the same across its restarts: it is the server's identity in
+	// the cluster's consensus groups.
 	ServerName string
+	// Cluster, when set, makes the server one of a JetStream cluster.
+	Cluster *ClusterOptions
 	// Logger receives the server's logs (nil: discarded).
 	Logger *slog.Logger
 }
@@ -48,18 +55,32 @@ func StartEmbedded(ctx context.Context, o EmbeddedOptions) (*Embedded, error) {
 	if o.DataDir == "" {
 		return nil, errors.New("starting the embedded NATS server: no data folder")
 	}
+	listen := o.Listen
+	if listen == "" && o.Cluster != nil {
+		// The server starts its routes only once its client port is open:
+		// a clustered server needs one, on loopback, reached by no one.
+		listen = "127.0.0.1:0"
+	}
 	opts := &server.Options{
 		ServerName: o.ServerName,
 		JetStream:  true,
 		StoreDir:   o.DataDir,
 		NoSigs:     true,
-		DontListen: o.Listen == "",
+		DontListen: listen == "",
 	}
 	if opts.ServerName == "" {
 		opts.ServerName = "herald"
+		if o.Cluster != nil {
+			opts.ServerName = DefaultServerName()
+		}
 	}
-	if o.Listen != "" {
-		host, port, err := splitListen(o.Listen)
+	if o.Cluster != nil {
+		if err := o.Cluster.serverOptions(opts); err != nil {
+			return nil, fmt.Errorf("starting the embedded NATS server: %w", err)
+		}
+	}
+	if listen != "" {
+		host, port, err := splitListen(listen)
 		if err != nil {
 			return nil, fmt.Errorf("starting the embedded NATS server: %w", err)
 		}
@@ -83,6 +104,11 @@ func StartEmbedded(ctx context.Context, o EmbeddedOptions) (*Embedded, error) {
 	e := &Embedded{srv: srv}
 	if !opts.DontListen {
 		e.url = srv.ClientURL()
+	}
+	if o.Cluster != nil {
+		logger.Info("embedded nats server started", "data_dir", o.DataDir, "url", e.url,
+			"server", opts.ServerName, "cluster", opts.Cluster.Name, "cluster_addr", e.ClusterAddr(), "peers", len(opts.Routes))
+		return e, nil
 	}
 	logger.Info("embedded nats server started", "data_dir", o.DataDir, "url", e.url)
 	return e, nil

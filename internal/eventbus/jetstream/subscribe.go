@@ -148,6 +148,8 @@ func (b *Bus) ensureConsumer(ctx context.Context, cfg jetstream.ConsumerConfig) 
 		}
 	case !errors.Is(err, jetstream.ErrConsumerNotFound):
 		return nil, fmt.Errorf("looking up consumer %s: %w", cfg.Durable, err)
+	default:
+		cfg = startNowIfReplicated(cfg, b.opts.Stream.Replicas)
 	}
 	cons, err := b.js.CreateOrUpdateConsumer(ctx, b.stream, cfg)
 	if err != nil {
