@@ -76,9 +76,7 @@ external)
   if [ "$tls" = true ]; then
     # Herald has no flag for bus TLS: an EventBus (jetstreamExotic) carries it.
     # The harness' server has a self-signed certificate, so skip verification,
-    # as Argo's client does; keep the harness' EventBus stream limits, less
-    # "retention: 0" and "discard: 0", which Herald's streamConfig does not
-    # accept but always applies (limits retention, discard old).
+    # as Argo's client does; keep the harness' EventBus stream limits.
     gen=$BENCH_RUN_DIR/herald-eventbus-tls.yaml
     {
       printf 'apiVersion: argoproj.io/v1alpha1\nkind: EventBus\nmetadata:\n  name: default\nspec:\n  jetstreamExotic:\n'
@@ -86,7 +84,6 @@ external)
       if [ -f "$eventbus" ]; then
         awk '/^ *streamConfig: *\|/ {print "    streamConfig: |"; on=1; ind=-1; next}
              on && /^ *$/ {next}
-             on && /^ *(retention|discard): *0 *$/ {next}
              on { match($0, /^ */); if (ind < 0) ind = RLENGTH; if (RLENGTH < ind) exit; print "      " substr($0, ind + 1) }' "$eventbus"
       fi
     } >"$gen"

@@ -140,8 +140,16 @@ func connectBus(ctx context.Context, cfg Config, secrets eventsource.Env) (*jets
 	log := cfg.Logger
 	var opts jetstream.Options
 	// An EventBus with jetstreamExotic names an existing server, with its
-	// credentials, TLS and stream limits.
+	// credentials, TLS and stream limits; one with jetstream gives the
+	// embedded server's stream its limits.
 	for _, eb := range cfg.eventBuses() {
+		if js := eb.Spec.JetStream; js != nil && js.StreamConfig != nil && eb.Spec.JetStreamExotic == nil && opts.URLs == nil {
+			s, err := parseStreamConfig(*js.StreamConfig)
+			if err != nil {
+				return nil, nil, fmt.Errorf("EventBus %s: %w", eb.Name, err)
+			}
+			opts.Stream = s
+		}
 		if eb.Spec.JetStreamExotic == nil {
 			continue
 		}

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/api/v1alpha1/validation"
 	"github.com/herald-dev/herald/internal/eventbus/jetstream"
 	"github.com/herald-dev/herald/internal/eventsource"
 )
@@ -96,73 +96,25 @@ func exoticOptions(ctx context.Context, js *v1alpha1.JetStreamConfig, namespace 
 	return o, nil
 }
 
-// parseStreamConfig reads Argo's streamConfig YAML: maxMsgs, maxAge,
-// maxBytes, replicas, duplicates.
+// parseStreamConfig reads Argo's streamConfig YAML (see
+// validation.ParseStreamConfig, which lint uses too) into stream options.
 func parseStreamConfig(text string) (jetstream.StreamOptions, error) {
-	var raw struct {
-		MaxMsgs    *int64 `json:"maxMsgs"`
-		MaxAge     string `json:"maxAge"`
-		MaxBytes   any    `json:"maxBytes"`
-		Replicas   *int   `json:"replicas"`
-		Duplicates string `json:"duplicates"`
-	}
 	var s jetstream.StreamOptions
-	if err := yaml.UnmarshalStrict([]byte(text), &raw); err != nil {
-		return s, fmt.Errorf("reading the event bus streamConfig: %w", err)
-	}
-	var err error
-	if raw.MaxMsgs != nil {
-		s.MaxMsgs = *raw.MaxMsgs
-	}
-	if raw.Replicas != nil {
-		s.Replicas = *raw.Replicas
-	}
-	if raw.MaxAge != "" {
-		if s.MaxAge, err = time.ParseDuration(raw.MaxAge); err != nil {
-			return s, fmt.Errorf("reading the event bus streamConfig maxAge: %w", err)
-		}
-	}
-	if raw.Duplicates != "" {
-		if s.DuplicatesWindow, err = time.ParseDuration(raw.Duplicates); err != nil {
-			return s, fmt.Errorf("reading the event bus streamConfig duplicates: %w", err)
-		}
-	}
-	switch v := raw.MaxBytes.(type) {
-	case nil:
-	case float64:
-		s.MaxBytes = int64(v)
-	case string:
-		if s.MaxBytes, err = parseBytes(v); err != nil {
-			return s, fmt.Errorf("reading the event bus streamConfig maxBytes: %w", err)
-		}
-	default:
-		return s, fmt.Errorf("reading the event bus streamConfig maxBytes: want a number or a size like 1GB, got %v", v)
-	}
-	return s, nil
-}
-
-// parseBytes reads sizes as NATS writes them (1GB, 512MB, 64KB: powers of
-// 1024) or as Kubernetes quantities (1Gi, 500M).
-func parseBytes(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}}
-	upper := strings.ToUpper(strings.TrimSpace(s))
-	for _, u := range units {
-		if num, ok := strings.CutSuffix(upper, u.suffix); ok {
-			n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("size %q: %w", s, err)
-			}
-			return n * u.mult, nil
-		}
-	}
-	q, err := resource.ParseQuantity(s)
+	c, err := validation.ParseStreamConfig(text)
 	if err != nil {
-		return 0, fmt.Errorf("size %q: %w", s, err)
+		return s, err
 	}
-	return q.Value(), nil
+	if c.MaxMsgs != nil {
+		s.MaxMsgs = *c.MaxMsgs
+	}
+	if c.MaxBytes != nil {
+		s.MaxBytes = *c.MaxBytes
+	}
+	if c.Replicas != nil {
+		s.Replicas = *c.Replicas
+	}
+	s.MaxAge, s.DuplicatesWindow = c.MaxAge, c.Duplicates
+	return s, nil
 }
 
 // DefaultClusterWait bounds how long a replica of a clustered embedded bus

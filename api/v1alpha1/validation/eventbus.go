@@ -34,12 +34,16 @@ func ValidateEventBus(eb *v1alpha1.EventBus) Result {
 		if js.Replicas != nil && (*js.Replicas <= 0 || *js.Replicas == 2) {
 			r.add(invalid(p.Child("replicas"), *js.Replicas, "replicas must be 1 or at least 3"))
 		}
+		if js.StreamConfig != nil {
+			validateStreamConfig(&r, p.Child("streamConfig"), *js.StreamConfig)
+		}
 	}
 	if x := eb.Spec.JetStreamExotic; x != nil {
 		found = append(found, "jetstreamExotic")
 		if x.URL == "" {
 			r.add(required(spec.Child("jetstreamExotic", "url"), "url is required: the address of the JetStream server"))
 		}
+		validateStreamConfig(&r, spec.Child("jetstreamExotic", "streamConfig"), x.StreamConfig)
 	}
 	if eb.Spec.Kafka != nil {
 		found = append(found, "kafka")
@@ -73,5 +77,15 @@ func validateNATSBus(r *report, path *field.Path, n *v1alpha1.NATSBus) {
 		if x.URL == "" {
 			r.add(required(p.Child("url"), "url is required: the address of the NATS Streaming server"))
 		}
+	}
+}
+
+// validateStreamConfig checks a streamConfig as the bus will read it.
+func validateStreamConfig(r *report, path *field.Path, text string) {
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	if _, err := ParseStreamConfig(text); err != nil {
+		r.add(invalid(path, field.OmitValueType{}, "%v", err))
 	}
 }

@@ -18,6 +18,21 @@ func TestValidateEventBus(t *testing.T) {
 		{name: "jetstream", spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", Replicas: ptr(int32(3))}}},
 		{name: "jetstream exotic", spec: v1alpha1.EventBusSpec{JetStreamExotic: &v1alpha1.JetStreamConfig{URL: "nats://nats:4222"}}},
 		{
+			name: "Argo's default streamConfig, retention and discard included",
+			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", StreamConfig: ptr(
+				"maxMsgs: 50000\nmaxAge: 168h\nmaxBytes: -1\nreplicas: 1\nduplicates: 300s\nretention: 0\ndiscard: 0\n")}},
+		},
+		{
+			name: "a streamConfig Herald cannot run",
+			spec: v1alpha1.EventBusSpec{JetStreamExotic: &v1alpha1.JetStreamConfig{URL: "nats://nats:4222", StreamConfig: "retention: 2\n"}},
+			errs: []string{"spec.jetstreamExotic.streamConfig: reading the event bus streamConfig retention: 2 is not supported; Herald's stream runs limits retention (0)"},
+		},
+		{
+			name: "a streamConfig with an unknown key",
+			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", StreamConfig: ptr("maxMsg: 5\n")}},
+			errs: []string{"spec.jetstream.streamConfig: reading the event bus streamConfig: error unmarshaling JSON: while decoding JSON: json: unknown field \"maxMsg\""},
+		},
+		{
 			name: "no kind",
 			errs: []string{"spec: no event bus kind set (want one of jetstream, jetstreamExotic, nats, kafka)"},
 		},

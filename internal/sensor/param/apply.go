@@ -3,6 +3,7 @@ package param
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
@@ -27,7 +28,7 @@ func Apply(doc []byte, params []v1alpha1.TriggerParameter, events map[string]*ev
 // for the http, kafka, nats, ... payload fields. It compiles params and
 // calls (*Compiled).Payload.
 func Payload(params []v1alpha1.TriggerParameter, events map[string]*event.Event) ([]byte, error) {
-	c, err := Compile(params)
+	c, err := CompilePayload(params)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +122,11 @@ func (c *Compiled) apply(doc []byte, events map[string]*event.Event) ([]byte, er
 // payload an array, as sjson does. Herald departs from Argo v1.9 for a
 // parameter whose dependency has no event and no default: it is left out,
 // where Argo's sensor dereferences a nil value and panics.
+//
+// An empty dest (CompilePayload) makes the value the whole payload, as
+// Argo's http trigger posts it: JSON text as it is (an object or array
+// read without useRawData included, e.g. a webhook's body), any other
+// string as a JSON string. Later parameters write into it.
 func (c *Compiled) Payload(events map[string]*event.Event) ([]byte, error) {
 	var payload []byte
 	var cache renderCache
@@ -133,11 +139,25 @@ func (c *Compiled) Payload(events map[string]*event.Event) ([]byte, error) {
 		if v.Skip {
 			continue
 		}
+		if p.dest == "" {
+			payload = whole(v)
+			continue
+		}
 		if payload, err = set(payload, p.dest, v.Text, v.Raw); err != nil {
 			return nil, p.errorf(err)
 		}
 	}
 	return payload, nil
+}
+
+// whole is v as a whole JSON document.
+func whole(v Value) []byte {
+	t := strings.TrimSpace(v.Text)
+	if v.Raw || (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) && json.Valid([]byte(t)) {
+		return []byte(v.Text)
+	}
+	out, _ := json.Marshal(v.Text) // a string always encodes
+	return out
 }
 
 // ApplyToObject rewrites obj in place, as Argo's ApplyResourceParameters

@@ -28,10 +28,21 @@ type compiledParam struct {
 // that does not parse is not an error here: as in Argo, the parameter falls
 // back to its key or default at each event; Warnings lists it.
 func Compile(params []v1alpha1.TriggerParameter) (*Compiled, error) {
+	return compile(params, false)
+}
+
+// CompilePayload is Compile for the parameters of a payload (the http
+// trigger's payload field): there an empty dest is allowed, and names the
+// whole payload (see Payload).
+func CompilePayload(params []v1alpha1.TriggerParameter) (*Compiled, error) {
+	return compile(params, true)
+}
+
+func compile(params []v1alpha1.TriggerParameter, destOptional bool) (*Compiled, error) {
 	c := &Compiled{params: make([]compiledParam, len(params))}
 	for i := range params {
 		p := &params[i]
-		if err := checkParam(p); err != nil {
+		if err := checkParam(p, destOptional); err != nil {
 			return nil, fmt.Errorf("parameter %d: %w", i, err)
 		}
 		src, err := newSource(p.Src)
@@ -43,13 +54,13 @@ func Compile(params []v1alpha1.TriggerParameter) (*Compiled, error) {
 	return c, nil
 }
 
-func checkParam(p *v1alpha1.TriggerParameter) error {
+func checkParam(p *v1alpha1.TriggerParameter, destOptional bool) error {
 	switch {
 	case p.Src == nil:
 		return fmt.Errorf("%w: no src", ErrInvalidParameter)
 	case p.Src.DependencyName == "":
 		return fmt.Errorf("%w: no src.dependencyName", ErrInvalidParameter)
-	case p.Dest == "":
+	case p.Dest == "" && !destOptional:
 		return fmt.Errorf("%w: no dest", ErrInvalidParameter)
 	}
 	switch p.Operation {

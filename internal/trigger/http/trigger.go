@@ -88,7 +88,7 @@ func New(env trigger.Env, sensor *v1alpha1.Sensor, t *v1alpha1.Trigger) (trigger
 			return nil, fmt.Errorf("building http trigger %s: secure header %q: only secretKeyRef is supported", t.Template.Name, headerName(h))
 		}
 	}
-	payload, err := param.Compile(spec.Payload)
+	payload, err := param.CompilePayload(spec.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("building http trigger %s: compiling payload: %w", t.Template.Name, err)
 	}
@@ -198,7 +198,7 @@ func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.HTTPTrigger, []byte, 
 		// Trigger-level parameters rewrote the template: compile its lists.
 		spec = req.Trigger.Template.HTTP
 		var err error
-		if payload, err = param.Compile(spec.Payload); err != nil {
+		if payload, err = param.CompilePayload(spec.Payload); err != nil {
 			return nil, nil, fmt.Errorf("compiling payload: %w", err)
 		}
 		if params, err = param.Compile(spec.Parameters); err != nil {
