@@ -3,9 +3,6 @@ package admission
 import (
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/util/validation/field"
-
-	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/api/v1alpha1/validation"
 	"github.com/herald-dev/herald/internal/bundle"
 	"github.com/herald-dev/herald/internal/manifest"
@@ -45,7 +42,7 @@ func check(raw []byte, support validation.Support) verdict {
 	}
 	if len(docs) == 1 {
 		d := docs[0]
-		res := validate(d.Object, support)
+		res := validation.Validate(d.Object, support)
 		for _, vd := range d.Positions.Diagnostics("", res.Errors, manifest.Error) {
 			v.add(vd)
 		}
@@ -78,18 +75,4 @@ func messages(ds manifest.Diagnostics) []string {
 		out = append(out, d.String())
 	}
 	return out
-}
-
-// validate runs the semantic checks of the object's kind, as lint does.
-func validate(obj any, s validation.Support) validation.Result {
-	switch o := obj.(type) {
-	case *v1alpha1.EventSource:
-		return validation.ValidateEventSource(o, s)
-	case *v1alpha1.Sensor:
-		return validation.ValidateSensor(o, s)
-	case *v1alpha1.EventBus:
-		return validation.ValidateEventBus(o)
-	default:
-		return validation.Result{Errors: field.ErrorList{field.InternalError(nil, fmt.Errorf("no validator for %T", obj))}}
-	}
 }

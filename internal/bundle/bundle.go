@@ -111,7 +111,7 @@ func Load(paths []string, opts Options) (*Bundle, manifest.Diagnostics, error) {
 				o.Diagnostics = append(o.Diagnostics, dg)
 			}
 		}
-		res := validate(d.Object, support)
+		res := validation.Validate(d.Object, support)
 		o.Diagnostics = append(o.Diagnostics, d.Positions.Diagnostics(d.File, res.Errors, manifest.Error)...)
 		o.Diagnostics = append(o.Diagnostics, d.Positions.Diagnostics(d.File, res.Warnings, manifest.Warning)...)
 		diags = append(diags, d.Positions.Diagnostics(d.File, res.Errors, manifest.Error)...)
@@ -135,19 +135,6 @@ func belongsTo(dg manifest.Diagnostic, d manifest.Document) bool {
 	}
 	pos, ok := d.Positions.Exact(dg.Path)
 	return ok && pos.Line == dg.Line
-}
-
-func validate(obj any, s validation.Support) validation.Result {
-	switch o := obj.(type) {
-	case *v1alpha1.EventSource:
-		return validation.ValidateEventSource(o, s)
-	case *v1alpha1.Sensor:
-		return validation.ValidateSensor(o, s)
-	case *v1alpha1.EventBus:
-		return validation.ValidateEventBus(o)
-	default:
-		return validation.Result{Errors: field.ErrorList{field.InternalError(nil, fmt.Errorf("no validator for %T", obj))}}
-	}
 }
 
 func status(diags manifest.Diagnostics, validationErrs field.ErrorList) Status {

@@ -34,20 +34,18 @@ func newCountBoard() *countBoard {
 // eventSource returns the counts of an EventSource (nil before the first
 // refresh that saw it).
 func (b *countBoard) eventSource(ref engine.Ref) *v1alpha1.EventSourceCounts {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if c, ok := b.sources[ref]; ok {
-		return &c
-	}
-	return nil
+	return lookup(b, b.sources, ref)
 }
 
 // sensor returns the counts of a Sensor (nil before the first refresh that
 // saw it).
-func (b *countBoard) sensor(ref engine.Ref) *v1alpha1.SensorCounts {
+func (b *countBoard) sensor(ref engine.Ref) *v1alpha1.SensorCounts { return lookup(b, b.sensors, ref) }
+
+// lookup returns a copy of m[ref], nil when missing, under b's lock.
+func lookup[T any](b *countBoard, m map[engine.Ref]T, ref engine.Ref) *T {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if c, ok := b.sensors[ref]; ok {
+	if c, ok := m[ref]; ok {
 		return &c
 	}
 	return nil

@@ -160,7 +160,7 @@ func runsOn(t *testing.T, res dynamic.ResourceInterface, name string, live []str
 			}
 		}
 		require.Contains(c, live, owner, "%s runs on a live replica", name)
-	}, 30*time.Second, 50*time.Millisecond)
+	}, 60*time.Second, 50*time.Millisecond)
 	return owner
 }
 
