@@ -2,13 +2,13 @@ package engine
 
 import (
 	"fmt"
-	"net"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/internal/eventbus/jetstream"
+	"github.com/herald-dev/herald/internal/testenv"
 )
 
 func TestBusCluster(t *testing.T) {
@@ -25,10 +25,9 @@ func TestBusCluster(t *testing.T) {
 func TestRuntimesShareOneClusteredBus(t *testing.T) {
 	addrs := make([]string, 3)
 	for i := range addrs {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		port, err := testenv.FreePort()
 		require.NoError(t, err)
-		addrs[i] = l.Addr().String()
-		require.NoError(t, l.Close())
+		addrs[i] = fmt.Sprintf("127.0.0.1:%d", port)
 	}
 	cfgs := make([]Config, 3)
 	for i := range cfgs {

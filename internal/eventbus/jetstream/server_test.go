@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/internal/eventbus"
+	"github.com/herald-dev/herald/internal/testenv"
 )
 
 func TestStorePersistsAcrossServerRestarts(t *testing.T) {
@@ -50,14 +50,13 @@ func newBusOn(t testing.TB, srv *Embedded, o Options) *Bus {
 	return connect(t, o)
 }
 
-// freeAddr returns a loopback address nothing listens on.
+// freeAddr returns a loopback address nothing listens on, its port
+// outside the kernel's ephemeral range (testenv.FreePort).
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := testenv.FreePort()
 	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
+	return fmt.Sprintf("127.0.0.1:%d", port)
 }
 
 func TestExternalServerWithOneDeadURL(t *testing.T) {
