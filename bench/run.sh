@@ -68,7 +68,11 @@ needNATS=0
 bin=$OUT/bin
 mkdir -p "$bin"
 say "building herald, the harness and (if needed) nats-server into $bin"
-go build -trimpath -o "$bin/herald" ./cmd/herald
+if [ -n "${HERALD_BIN:-}" ]; then
+  cp "$HERALD_BIN" "$bin/herald" # e.g. a build with profiling hooks
+else
+  go build -trimpath -o "$bin/herald" ./cmd/herald
+fi
 (cd "$HARNESS" && go build -o "$bin/bench" ./cmd/bench)
 if [ "$needNATS" = 1 ] && [ -z "${NATS_SERVER:-}" ]; then
   # The nats-server Herald embeds (go.mod); Argo's figures used v2.10.29.
