@@ -153,15 +153,16 @@ func Run(ctx context.Context, cfg Config) error {
 	if countsEvery <= 0 {
 		countsEvery = DefaultCountsInterval
 	}
+	objects := objectReconciler{client: c, rt: rt, support: support, shard: sh, counts: counts, events: recorder}
 	err = ctrl.NewControllerManagedBy(mgr).Named("eventsource").For(&v1alpha1.EventSource{}, specChanges).
 		WatchesRawSource(source.Channel(changed[v1alpha1.KindEventSource], &handler.EnqueueRequestForObject{})).
-		WithOptions(opts).Complete(&eventSourceReconciler{client: c, rt: rt, support: support, shard: sh, counts: counts, events: recorder})
+		WithOptions(opts).Complete(&eventSourceReconciler{objects})
 	if err != nil {
 		return fmt.Errorf("setting up the EventSource reconciler: %w", err)
 	}
 	err = ctrl.NewControllerManagedBy(mgr).Named("sensor").For(&v1alpha1.Sensor{}, specChanges).
 		WatchesRawSource(source.Channel(changed[v1alpha1.KindSensor], &handler.EnqueueRequestForObject{})).
-		WithOptions(opts).Complete(&sensorReconciler{client: c, rt: rt, support: support, shard: sh, counts: counts, events: recorder})
+		WithOptions(opts).Complete(&sensorReconciler{objects})
 	if err != nil {
 		return fmt.Errorf("setting up the Sensor reconciler: %w", err)
 	}

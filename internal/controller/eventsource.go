@@ -2,13 +2,9 @@ package controller
 
 import (
 	"context"
-	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/equality"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/api/v1alpha1/validation"
@@ -17,28 +13,14 @@ import (
 
 // eventSourceReconciler runs each valid EventSource in the runtime and
 // writes its status.
-type eventSourceReconciler struct {
-	client  client.Client
-	rt      *engine.Runtime
-	support validation.Support
-	shard   shard
-	counts  *countBoard
-	events  events.EventRecorder
-}
+type eventSourceReconciler struct{ objectReconciler }
 
 func (r *eventSourceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	ref := engine.Ref{Kind: v1alpha1.KindEventSource, Namespace: req.Namespace, Name: req.Name}
 	var es v1alpha1.EventSource
-	if err := r.client.Get(ctx, req.NamespacedName, &es); err != nil {
-		if apierrors.IsNotFound(err) {
-			r.rt.Remove(ref)
-			return ctrl.Result{}, nil
-		}
-		return ctrl.Result{}, fmt.Errorf("reading EventSource %s: %w", req.NamespacedName, err)
-	}
-	if !es.DeletionTimestamp.IsZero() || !r.shard.runs(&es) {
-		r.rt.Remove(ref) // another replica runs it, and reports on it
-		return ctrl.Result{}, nil
+	found, err := r.fetch(ctx, ref, &es, func() bool { return r.shard.runs(&es) })
+	if !found {
+		return ctrl.Result{}, err
 	}
 	before := es.Status.DeepCopy()
 	st := &es.Status.Status

@@ -5,11 +5,8 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/equality"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/api/v1alpha1/validation"
@@ -18,28 +15,14 @@ import (
 
 // sensorReconciler runs each valid Sensor in the runtime and writes its
 // status.
-type sensorReconciler struct {
-	client  client.Client
-	rt      *engine.Runtime
-	support validation.Support
-	shard   shard
-	counts  *countBoard
-	events  events.EventRecorder
-}
+type sensorReconciler struct{ objectReconciler }
 
 func (r *sensorReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	ref := engine.Ref{Kind: v1alpha1.KindSensor, Namespace: req.Namespace, Name: req.Name}
 	var sn v1alpha1.Sensor
-	if err := r.client.Get(ctx, req.NamespacedName, &sn); err != nil {
-		if apierrors.IsNotFound(err) {
-			r.rt.Remove(ref)
-			return ctrl.Result{}, nil
-		}
-		return ctrl.Result{}, fmt.Errorf("reading Sensor %s: %w", req.NamespacedName, err)
-	}
-	if !sn.DeletionTimestamp.IsZero() || !r.shard.owns(ref.Kind, ref.Namespace, ref.Name) {
-		r.rt.Remove(ref) // another replica runs it, and reports on it
-		return ctrl.Result{}, nil
+	found, err := r.fetch(ctx, ref, &sn, func() bool { return r.shard.owns(ref.Kind, ref.Namespace, ref.Name) })
+	if !found {
+		return ctrl.Result{}, err
 	}
 	before := sn.Status.DeepCopy()
 	st := &sn.Status.Status
