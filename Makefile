@@ -83,6 +83,11 @@ test: verify lint build chromium ## Lint, then run every test, the integration t
 	@assets=$(KUBE_ASSETS); echo "control plane binaries: $$assets"; \
 	  KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) HELM_BIN=$(HELM) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
 
+.PHONY: test-cluster
+test-cluster: build ## Run the e2e test of three controller replicas on their clustered embedded bus (not part of make test).
+	@assets=$(KUBE_ASSETS); \
+	  HERALD_E2E_CLUSTER=1 KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) $(GO) test -count=1 -run 'TestControllerReplicasWithClusteredBus' -v ./test/e2e/
+
 .PHONY: lint
 lint: ## Run golangci-lint (built from tools/lint).
 	$(GOLANGCI_LINT) run ./...
