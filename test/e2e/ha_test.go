@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,15 +84,25 @@ func runHA(t *testing.T, kills int, busArgs func(id string) []string) {
 	}
 
 	replicas := map[string]*process{}
+	metrics := map[string]string{}
 	dir := t.TempDir()
 	for _, id := range []string{"r1", "r2", "r3"} {
+		metrics[id] = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 		args := append([]string{
 			"controller", "--kubeconfig", cp.Kubeconfig, "--ha", "--replica-id", id,
 			"--lease-namespace", "herald-system", "--lease-duration", "2s", "--ui-addr", "",
-			"--data-dir", filepath.Join(dir, id), "--metrics-addr", "", "--log-format", "json",
+			"--data-dir", filepath.Join(dir, id), "--metrics-addr", metrics[id], "--log-format", "json",
 		}, busArgs(id)...)
 		replicas[id] = startHerald(t, args...)
 	}
+	// On failure, say how far the events got on each replica.
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, id := range []string{"r1", "r2", "r3"} {
+				t.Logf("replica %s counters:\n%s", id, scrapeCounters(metrics[id], "herald_eventbus_", "herald_eventsource_events_published", "herald_sensor_events_received"))
+			}
+		}
+	})
 	sensors := k.resource(t, schema.GroupVersionKind{Group: "argoproj.io", Version: "v1alpha1", Kind: "Sensor"}, "playground")
 	sources := k.resource(t, schema.GroupVersionKind{Group: "argoproj.io", Version: "v1alpha1", Kind: "EventSource"}, "playground")
 	services, ingresses := k.services("playground"), k.ingresses("playground")
@@ -181,4 +193,27 @@ func without(list []string, drop string) []string {
 		}
 	}
 	return out
+}
+
+// scrapeCounters returns the lines of the /metrics at addr that start
+// with one of prefixes (or why it could not be read).
+func scrapeCounters(addr string, prefixes ...string) string {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, line := range strings.Split(string(body), "\n") {
+		for _, p := range prefixes {
+			if strings.HasPrefix(line, p) {
+				out = append(out, line)
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }
