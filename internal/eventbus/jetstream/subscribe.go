@@ -155,7 +155,40 @@ func (b *Bus) ensureConsumer(ctx context.Context, cfg jetstream.ConsumerConfig) 
 	if err != nil {
 		return nil, fmt.Errorf("creating or updating consumer %s: %w", cfg.Durable, err)
 	}
+	if b.opts.Stream.Replicas > 1 {
+		if err := awaitConsumerLeader(ctx, cons); err != nil {
+			return nil, fmt.Errorf("waiting for consumer %s to have a leader: %w", cfg.Durable, err)
+		}
+	}
 	return cons, nil
+}
+
+// consumerLeaderWait bounds the wait for a replicated consumer's leader.
+const consumerLeaderWait = 30 * time.Second
+
+// awaitConsumerLeader returns once cons answers for itself: in a cluster
+// the server creates a consumer before its replicas elect a leader, and a
+// pull request sent before then can go unanswered with no error, leaving
+// the subscription idle while the stream grows.
+func awaitConsumerLeader(ctx context.Context, cons jetstream.Consumer) error {
+	ctx, cancel := context.WithTimeout(ctx, consumerLeaderWait)
+	defer cancel()
+	for {
+		reqCtx, reqCancel := context.WithTimeout(ctx, time.Second)
+		info, err := cons.Info(reqCtx)
+		reqCancel()
+		if err == nil && (info.Cluster == nil || info.Cluster.Leader != "") {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = errors.New("no leader elected")
+			}
+			return fmt.Errorf("%w (last: %w)", ctx.Err(), err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // giveBack stops pulling and naks the messages already pulled but not
