@@ -51,10 +51,8 @@ spec:
 // lint's message and nothing is stored, while the auto-ingress example is
 // admitted and runs.
 func TestControllerAdmission(t *testing.T) {
-	root, err := testenv.RepoRoot()
-	require.NoError(t, err)
-	example := filepath.Join(root, "examples", "auto-ingress")
-	cp, err := testenv.StartControlPlane(testenv.WithValidatingWebhooks(filepath.Join(root, "config", "webhook")))
+	example := exampleDir(t, "auto-ingress")
+	cp, err := testenv.StartControlPlane(testenv.WithValidatingWebhooks(filepath.Join(repoRoot(t), "config", "webhook")))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cp.Stop() })
 	k := newKube(t, cp.Config)

@@ -14,7 +14,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/herald-dev/herald/internal/testenv"
 	logtrigger "github.com/herald-dev/herald/internal/trigger/log"
 )
 
@@ -29,9 +28,7 @@ const caseWithin = 5 * time.Second
 // others get nothing, and the log trigger logs each event once. There is no
 // warm-up Service: herald must not lose the first event.
 func TestAutoIngress(t *testing.T) {
-	root, err := testenv.RepoRoot()
-	require.NoError(t, err)
-	example := filepath.Join(root, "examples", "auto-ingress")
+	example := exampleDir(t, "auto-ingress")
 	// The scenario's case manifests and expected results, copied unchanged
 	// from the scenario folder; $HERALD_AUTOINGRESS_SCENARIO points at
 	// another copy (a folder holding cases/ and expected/).
@@ -42,10 +39,7 @@ func TestAutoIngress(t *testing.T) {
 	expected := func(name string) string { return filepath.Join(scenario, "expected", name) }
 	caseFile := func(name string) string { return filepath.Join(scenario, "cases", name) }
 
-	cp, err := testenv.StartControlPlane()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = cp.Stop() })
-	k := newKube(t, cp.Config)
+	cp, k := startCluster(t)
 	k.applyFile(t, filepath.Join(example, "namespaces.yaml"))
 	k.applyFile(t, filepath.Join(example, "rbac.yaml"))
 

@@ -11,8 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/herald-dev/herald/internal/testenv"
 )
 
 // TestAutoIngressBeyond runs the "Beyond Argo" cases B1 and B2 of the
@@ -48,9 +46,7 @@ func TestAutoIngressBeyond(t *testing.T) {
 }
 
 func runBeyond(t *testing.T, folder string, owned bool) {
-	root, err := testenv.RepoRoot()
-	require.NoError(t, err)
-	example := filepath.Join(root, "examples", folder)
+	example := exampleDir(t, folder)
 	// The scenario's files, as TestAutoIngress reads them, and Herald's
 	// follow-up to B2.
 	scenario := filepath.Join("testdata", "auto-ingress")
@@ -59,10 +55,7 @@ func runBeyond(t *testing.T, folder string, owned bool) {
 	}
 	followUp := filepath.Join("testdata", "auto-ingress-beyond")
 
-	cp, err := testenv.StartControlPlane()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = cp.Stop() })
-	k := newKube(t, cp.Config)
+	cp, k := startCluster(t)
 	k.applyFile(t, filepath.Join(example, "namespaces.yaml"))
 	k.applyFile(t, filepath.Join(example, "rbac.yaml"))
 
@@ -99,7 +92,7 @@ func runBeyond(t *testing.T, folder string, owned bool) {
 		}
 	}
 	mustRun("B3 unnamed port", func(t *testing.T) {
-		k.applyFile(t, filepath.Join(root, "examples", "auto-ingress", "fortune.yaml"))
+		k.applyFile(t, filepath.Join(exampleDir(t, "auto-ingress"), "fortune.yaml"))
 		// The first case also covers herald's start-up.
 		waitIngress(t, "fortune-svc-ingress", expected("B3.ingress.yaml"), 60*time.Second)
 	})

@@ -89,9 +89,7 @@ func BenchmarkAutoIngressBurst(b *testing.B) {
 // waits until herald handles a first Service, then creates the burst and
 // waits until every Ingress is there and correct, with none extra.
 func runBurst(tb testing.TB) burstResult {
-	root, err := testenv.RepoRoot()
-	require.NoError(tb, err)
-	example := filepath.Join(root, "examples", "auto-ingress")
+	example := exampleDir(tb, "auto-ingress")
 	cp, err := testenv.StartControlPlane()
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = cp.Stop() })

@@ -16,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/herald-dev/herald/internal/testenv"
 	"github.com/herald-dev/herald/internal/ui"
 )
 
@@ -25,15 +24,10 @@ import (
 // would: the controller picks the EventSource and Sensor up, reports them
 // running in their status, and the Sensor creates the Ingress of case C1.
 func TestController(t *testing.T) {
-	root, err := testenv.RepoRoot()
-	require.NoError(t, err)
-	example := filepath.Join(root, "examples", "auto-ingress")
+	example := exampleDir(t, "auto-ingress")
 	expected := filepath.Join("testdata", "auto-ingress", "expected")
 
-	cp, err := testenv.StartControlPlane()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = cp.Stop() })
-	k := newKube(t, cp.Config)
+	cp, k := startCluster(t)
 	for _, name := range []string{"namespaces.yaml", "rbac.yaml", "eventbus.yaml"} {
 		k.applyFile(t, filepath.Join(example, name))
 	}
@@ -83,13 +77,8 @@ func TestController(t *testing.T) {
 // naming the account, and nothing is created. A Sensor cannot borrow the
 // controller's rights.
 func TestControllerSensorActsAsItsServiceAccount(t *testing.T) {
-	root, err := testenv.RepoRoot()
-	require.NoError(t, err)
-	example := filepath.Join(root, "examples", "auto-ingress")
-	cp, err := testenv.StartControlPlane()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = cp.Stop() })
-	k := newKube(t, cp.Config)
+	example := exampleDir(t, "auto-ingress")
+	cp, k := startCluster(t)
 	dir := t.TempDir()
 	writeFile(t, dir, "rbac-read-only.yaml", readOnlyPlaygroundSA)
 	for _, path := range []string{filepath.Join(example, "namespaces.yaml"), filepath.Join(dir, "rbac-read-only.yaml"), filepath.Join(example, "eventbus.yaml")} {

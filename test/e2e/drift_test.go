@@ -30,9 +30,7 @@ const hackPatch = `{"spec":{"rules":[{"host":"hacked.example","http":{"paths":[{
 //     deleted (no event passes the filter), the garbage collector removes
 //     the Ingress within 5 s and herald does not bring it back.
 func TestAutoIngressDrift(t *testing.T) {
-	root, err := testenv.RepoRoot()
-	require.NoError(t, err)
-	example := filepath.Join(root, "examples", "auto-ingress-herald")
+	example := exampleDir(t, "auto-ingress-herald")
 	expected := filepath.Join("testdata", "auto-ingress", "expected", "B3.ingress.yaml")
 
 	cp, err := testenv.StartControlPlane(testenv.WithControllerManager())
@@ -79,7 +77,7 @@ func TestAutoIngressDrift(t *testing.T) {
 		}
 	}
 	mustRun("B3", func(t *testing.T) {
-		k.applyFile(t, filepath.Join(root, "examples", "auto-ingress", "fortune.yaml"))
+		k.applyFile(t, filepath.Join(exampleDir(t, "auto-ingress"), "fortune.yaml"))
 		// The first case also covers herald's start-up.
 		waitB3(t, 60*time.Second)
 	})

@@ -68,13 +68,8 @@ func TestControllerReplicasWithClusteredBus(t *testing.T) {
 // EventSource — creating Services all along, and checks that each object
 // runs on one live replica and every Service gets its Ingress.
 func runHA(t *testing.T, kills int, busArgs func(id string) []string) {
-	root, err := testenv.RepoRoot()
-	require.NoError(t, err)
-	example := filepath.Join(root, "examples", "auto-ingress")
-	cp, err := testenv.StartControlPlane()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = cp.Stop() })
-	k := newKube(t, cp.Config)
+	example := exampleDir(t, "auto-ingress")
+	cp, k := startCluster(t)
 	cs, err := kubernetes.NewForConfig(cp.Config)
 	require.NoError(t, err)
 	_, err = cs.CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "herald-system"}}, metav1.CreateOptions{})

@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/herald-dev/herald/internal/testenv"
 )
 
 // TestSensorActsAsItsServiceAccount runs the auto-ingress example with a
@@ -20,13 +18,8 @@ import (
 // permission error naming the account, and no Ingress is created — although
 // herald itself runs with an admin kubeconfig.
 func TestSensorActsAsItsServiceAccount(t *testing.T) {
-	root, err := testenv.RepoRoot()
-	require.NoError(t, err)
-	example := filepath.Join(root, "examples", "auto-ingress")
-	cp, err := testenv.StartControlPlane()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = cp.Stop() })
-	k := newKube(t, cp.Config)
+	example := exampleDir(t, "auto-ingress")
+	cp, k := startCluster(t)
 	k.applyFile(t, filepath.Join(example, "namespaces.yaml"))
 
 	dir := t.TempDir()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,6 +20,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"sigs.k8s.io/yaml"
+
+	"github.com/herald-dev/herald/internal/testenv"
 )
 
 // kube is an admin client of a test API server that applies manifest files
@@ -87,4 +90,28 @@ func (k *kube) ingresses(namespace string) dynamic.ResourceInterface {
 // services returns the Service client of a namespace.
 func (k *kube) services(namespace string) dynamic.ResourceInterface {
 	return k.dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "services"}).Namespace(namespace)
+}
+
+// repoRoot is the repository's top folder.
+func repoRoot(tb testing.TB) string {
+	tb.Helper()
+	root, err := testenv.RepoRoot()
+	require.NoError(tb, err)
+	return root
+}
+
+// exampleDir is the folder examples/<name> of the repository.
+func exampleDir(tb testing.TB, name string) string {
+	tb.Helper()
+	return filepath.Join(repoRoot(tb), "examples", name)
+}
+
+// startCluster starts a control plane (Herald's CRDs installed) that the
+// test stops at its end, and returns it with a client of it.
+func startCluster(tb testing.TB) (*testenv.ControlPlane, *kube) {
+	tb.Helper()
+	cp, err := testenv.StartControlPlane()
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = cp.Stop() })
+	return cp, newKube(tb, cp.Config)
 }

@@ -16,8 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/herald-dev/herald/internal/testenv"
 )
 
 const (
@@ -86,10 +84,7 @@ func BenchmarkManyObjectsRSS(b *testing.B) {
 // creates one annotated Service per namespace, waits for every Ingress,
 // then samples the process's memory.
 func runManyObjects(tb testing.TB, command string, n int) memoryResult {
-	cp, err := testenv.StartControlPlane()
-	require.NoError(tb, err)
-	tb.Cleanup(func() { _ = cp.Stop() })
-	k := newKube(tb, cp.Config)
+	cp, k := startCluster(tb)
 
 	dir := tb.TempDir()
 	k.applyFile(tb, writeFile(tb, dir, "namespaces.yaml", manyNamespaces(n)))
