@@ -73,13 +73,16 @@ helm-lint: ## Lint charts/herald and render it with default values and with repl
 	  $$helm template herald charts/herald --namespace herald-system >/dev/null; \
 	  $$helm template herald charts/herald --namespace herald-system --set replicas=3 >/dev/null
 
-.PHONY: chromium
-chromium: ## Install Debian's chromium (the web UI's end-to-end test drives it headless) when it is missing.
-	@command -v chromium >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; }
+TEST_PACKAGES := chromium redis-server rabbitmq-server
+
+.PHONY: test-deps
+test-deps: ## Install the Debian packages tests start (chromium for the web UI, redis-server, rabbitmq-server) when missing.
+	@missing=""; for p in $(TEST_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	    $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends $$missing; fi
 
 .PHONY: test
-test: verify lint build chromium ## Lint, then run every test, the integration tests on a real kube-apiserver and JetStream included.
+test: verify lint build test-deps ## Lint, then run every test, the integration tests on a real kube-apiserver and JetStream included.
 	@assets=$(KUBE_ASSETS); echo "control plane binaries: $$assets"; \
 	  KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) HELM_BIN=$(HELM) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
 

@@ -22,7 +22,7 @@ import (
 	"github.com/herald-dev/herald/internal/testenv"
 )
 
-// chromiumPath is Debian's chromium, which `make chromium` installs.
+// chromiumPath is Debian's chromium, which `make test-deps` installs.
 const chromiumPath = "/usr/bin/chromium"
 
 // The svc-events edge and node of the auto-ingress graph.
@@ -39,7 +39,7 @@ const (
 // It also calls every path internal/ui/openapi.yaml documents.
 func TestWebUIShowsTheAutoIngressFlow(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("%s is missing: run `make chromium`", chromiumPath)
+		t.Fatalf("%s is missing: run `make test-deps`", chromiumPath)
 	}
 	root, err := testenv.RepoRoot()
 	require.NoError(t, err)
@@ -99,7 +99,7 @@ func TestWebUIShowsTheAutoIngressFlow(t *testing.T) {
 // trigger whose HTTP target is down on a red edge.
 func TestWebUIAsksForTheTokenAndShowsFailures(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("%s is missing: run `make chromium`", chromiumPath)
+		t.Fatalf("%s is missing: run `make test-deps`", chromiumPath)
 	}
 	const token = "s3cret"
 	dir := t.TempDir()
