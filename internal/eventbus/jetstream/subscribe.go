@@ -111,6 +111,13 @@ func (b *Bus) consume(ctx context.Context, cfg jetstream.ConsumerConfig, workers
 		if err != nil {
 			return fmt.Errorf("pulling from consumer %s: %w", cfg.Durable, err)
 		}
+		if workers == 1 {
+			// One handler at a time: run it here rather than hand each
+			// message to a new goroutine (a Sensor's handler only queues).
+			b.deliver(ctx, m, h, log)
+			<-sem
+			continue
+		}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			b.deliver(ctx, m, h, log)
