@@ -75,6 +75,16 @@ func Terminal(err error) error {
 // IsTerminal reports whether err (or an error it wraps) is terminal.
 func IsTerminal(err error) bool { return errors.Is(err, ErrTerminal) }
 
+// Retryable undoes Terminal on err itself: what a trigger found final on
+// its own may be worth retrying after all. Errors wrapping a terminal one
+// stay terminal.
+func Retryable(err error) error {
+	if t, ok := err.(terminalError); ok { //nolint:errorlint // only err itself, not what it wraps
+		return t.err
+	}
+	return err
+}
+
 // SecretReader returns a Secret key's value from a namespace.
 type SecretReader func(ctx context.Context, namespace string, sel *corev1.SecretKeySelector) ([]byte, error)
 

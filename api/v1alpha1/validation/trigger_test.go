@@ -37,7 +37,7 @@ func TestValidateTriggers(t *testing.T) {
 		{
 			name:   "no kind",
 			mutate: func(sn *v1alpha1.Sensor) { trig(sn).K8s = nil },
-			errs:   []string{"spec.triggers[0].template: no trigger kind set (want one of http, k8s, log)"},
+			errs:   []string{"spec.triggers[0].template: no trigger kind set (want one of argoWorkflow, http, k8s, kafka, log, nats, slack)"},
 		},
 		{
 			name:   "two kinds",

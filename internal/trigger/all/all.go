@@ -4,7 +4,11 @@ package all
 
 import (
 	// Each import registers one trigger kind.
+	_ "github.com/herald-dev/herald/internal/trigger/argoworkflow"
 	_ "github.com/herald-dev/herald/internal/trigger/http"
 	_ "github.com/herald-dev/herald/internal/trigger/k8s"
+	_ "github.com/herald-dev/herald/internal/trigger/kafka"
 	_ "github.com/herald-dev/herald/internal/trigger/log"
+	_ "github.com/herald-dev/herald/internal/trigger/nats"
+	_ "github.com/herald-dev/herald/internal/trigger/slack"
 )

@@ -11,7 +11,7 @@ import (
 
 func TestEveryKindRegistered(t *testing.T) {
 	names := trigger.Default.Names()
-	for _, want := range []string{"http", "k8s", "log"} {
+	for _, want := range []string{"argoWorkflow", "http", "k8s", "kafka", "log", "nats", "slack"} {
 		require.Contains(t, names, want)
 	}
 }
