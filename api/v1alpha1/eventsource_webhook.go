@@ -8,6 +8,12 @@ type WebhookEventSource struct {
 	// Filter drops events that do not match an expression.
 	// +optional
 	Filter *EventSourceFilter `json:"filter,omitempty"`
+	// HMACSecret is a Herald extension (Argo Events rejects it): it selects
+	// the key requests are signed with, GitHub-style. Each request must then
+	// carry "X-Hub-Signature-256: sha256=<hex>", the HMAC-SHA256 of its raw
+	// body under that key; others are refused with 401.
+	// +optional
+	HMACSecret *corev1.SecretKeySelector `json:"hmacSecret,omitempty"`
 }
 
 // SlackEventSource receives requests from a Slack app (Events API, slash

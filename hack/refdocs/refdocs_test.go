@@ -31,10 +31,10 @@ func TestPagesListEveryKind(t *testing.T) {
 	pages, err := generate(filepath.Join("..", "..", "api", "v1alpha1"))
 	require.NoError(t, err)
 	sources, triggers := string(pages["sources.md"]), string(pages["triggers.md"])
-	for _, want := range []string{"## webhook", "## resource", "## calendar", "- `kafka`", "### EventSourceFilter"} {
+	for _, want := range []string{"## webhook", "## resource", "## calendar", "## kafka", "- `sqs`", "### EventSourceFilter"} {
 		require.Contains(t, sources, want)
 	}
-	for _, want := range []string{"## k8s", "## http", "## log", "- `argoWorkflow`", "### TriggerParameter"} {
+	for _, want := range []string{"## k8s", "## http", "## log", "## argoWorkflow", "- `awsLambda`", "### TriggerParameter"} {
 		require.Contains(t, triggers, want)
 	}
 	require.NotContains(t, sources, "- `webhook`", "a supported kind is listed as unsupported")

@@ -70,5 +70,5 @@ func TestRunWebhookAuthFromSecretFiles(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return post("s3cret") == http.StatusOK }, 30*time.Second, 50*time.Millisecond)
 	require.Equal(t, http.StatusUnauthorized, post(""))
-	require.Equal(t, http.StatusForbidden, post("wrong"))
+	require.Equal(t, http.StatusUnauthorized, post("wrong"))
 }

@@ -61,11 +61,29 @@ func validateSourceKind(r *report, path *field.Path, kind string, spec *v1alpha1
 	switch kind {
 	case "webhook":
 		validateWebhookSources(r, path, spec.Webhook)
+	case "amqp":
+		validateAMQPSources(r, path, spec.AMQP)
 	case "calendar":
 		for _, name := range sortedKeys(spec.Calendar) {
 			c := spec.Calendar[name]
 			validateCalendar(r, path.Key(name), &c)
 		}
+	case "github":
+		validateGithubSources(r, path, spec.Github)
+	case "gitlab":
+		validateGitlabSources(r, path, spec.Gitlab)
+	case "nats":
+		validateNATSSources(r, path, spec.NATS)
+	case "mqtt":
+		validateMQTTSources(r, path, spec.MQTT)
+	case "file":
+		validateFileSources(r, path, spec.File)
+	case "kafka":
+		validateKafkaSources(r, path, spec.Kafka)
+	case "redis":
+		validateRedisSources(r, path, spec.Redis)
+	case "redisStream":
+		validateRedisStreamSources(r, path, spec.RedisStream)
 	case "resource":
 		for _, name := range sortedKeys(spec.Resource) {
 			res := spec.Resource[name]

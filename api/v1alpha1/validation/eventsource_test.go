@@ -81,7 +81,7 @@ func TestValidateEventSource(t *testing.T) {
 		{
 			name:   "no source",
 			mutate: func(es *v1alpha1.EventSource) { es.Spec = v1alpha1.EventSourceSpec{} },
-			errs:   []string{"spec: no event source declared (want at least one of calendar, resource, webhook)"},
+			errs:   []string{"spec: no event source declared (want at least one of amqp, calendar, file, github, gitlab, kafka, mqtt, nats, redis, redisStream, resource, webhook)"},
 		},
 		{
 			name: "unsupported kind",

@@ -21,6 +21,10 @@ func validateWebhookSources(r *report, path *field.Path, hooks map[string]v1alph
 		if h.Filter != nil {
 			validateSourceFilter(r, p.Child("filter"), h.Filter)
 		}
+		if h.HMACSecret != nil {
+			validateSecretKey(r, p.Child("hmacSecret"), h.HMACSecret, "the HMAC key")
+			r.warn(invalid(p.Child("hmacSecret"), field.OmitValueType{}, "hmacSecret is a Herald extension: Argo Events rejects this event source"))
+		}
 		route := h.Port + " " + h.Endpoint
 		if other, taken := routes[route]; taken && h.Port != "" && h.Endpoint != "" {
 			r.warn(invalid(p.Child("endpoint"), h.Endpoint,

@@ -31,8 +31,8 @@ type Support struct {
 // manifests read from resource, inline, file, url or configmap.
 func DefaultSupport() Support {
 	return Support{
-		EventSources:      set("webhook", "resource", "calendar"),
-		Triggers:          set("k8s", "log", "http"),
+		EventSources:      set("webhook", "resource", "calendar", "github", "gitlab", "amqp", "nats", "mqtt", "file", "kafka", "redis", "redisStream"),
+		Triggers:          set("k8s", "log", "http", "nats", "slack", "argoWorkflow", "kafka"),
 		ArtifactLocations: defaultArtifactLocations(),
 	}
 }

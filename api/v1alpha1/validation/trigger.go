@@ -100,13 +100,22 @@ func validateTemplate(r *report, path *field.Path, t *v1alpha1.TriggerTemplate, 
 			validateK8sOwnerReconcile(r, kp, t.K8s, deps, rewritten)
 		case "http":
 			validateHTTPTrigger(r, kp, t.HTTP, rewritten)
+		case "kafka":
+			validateKafkaTrigger(r, kp, t.Kafka, rewritten)
+		case "nats":
+			validateNATSTrigger(r, kp, t.NATS, rewritten)
+		case "slack":
+			validateSlackTrigger(r, kp, t.Slack, rewritten)
+		case "argoWorkflow":
+			validateArgoWorkflowTrigger(r, kp, t.ArgoWorkflow, s, rewritten)
 		}
 		for j := range params {
 			validateParam(r, kp.Child("parameters").Index(j), &params[j], deps, false)
 		}
-		// An http payload parameter without dest is the whole request body.
+		// An http (or kafka) payload parameter without dest is the whole
+		// request body (record value).
 		for j := range payload {
-			validateParam(r, kp.Child("payload").Index(j), &payload[j], deps, k.name == "http")
+			validateParam(r, kp.Child("payload").Index(j), &payload[j], deps, k.name == "http" || k.name == "kafka")
 		}
 	}
 	switch len(found) {

@@ -11,5 +11,5 @@ import (
 )
 
 func TestEveryKindIsRegistered(t *testing.T) {
-	require.Equal(t, []string{"calendar", "resource", "webhook"}, eventsource.Default.Names())
+	require.Equal(t, []string{"amqp", "calendar", "file", "github", "gitlab", "kafka", "mqtt", "nats", "redis", "redisStream", "resource", "webhook"}, eventsource.Default.Names())
 }

@@ -21,13 +21,7 @@ func buildPayload(r *http.Request, raw []byte, metadata map[string]string) ([]by
 	if err != nil {
 		return nil, err
 	}
-	header := r.Header.Clone()
-	if header == nil {
-		header = http.Header{}
-	}
-	if header.Get("Authorization") != "" {
-		header.Set("Authorization", maskedAuthorization)
-	}
+	header := MaskHeaders(r.Header, "Authorization")
 	data, err := json.Marshal(payload{Header: header, Body: body, Metadata: metadata})
 	if err != nil {
 		return nil, fmt.Errorf("encoding the event data: %w", err)

@@ -75,7 +75,7 @@ func TestPayloadMasksAuthorization(t *testing.T) {
 		Header map[string][]string `json:"header"`
 	}
 	requireJSON(t, rec.all()[0].Data, &got)
-	require.Equal(t, []string{maskedAuthorization}, got.Header["Authorization"])
+	require.Equal(t, []string{MaskedValue}, got.Header["Authorization"])
 }
 
 // TestPayloadExactShape pins the bytes of the event data of a request built

@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -24,10 +23,6 @@ import (
 // request's event id deterministic.
 const IdempotencyKeyHeader = "Idempotency-Key"
 
-// maskedAuthorization replaces the Authorization header in event data, as
-// Argo does, so that credentials do not travel on the bus.
-const maskedAuthorization = "*** Masked Auth Secret ***"
-
 // route is one endpoint of a server: it checks a request, turns it into an
 // event and answers once the event is published.
 type route struct {
@@ -35,35 +30,39 @@ type route struct {
 	method     string
 	token      []byte // nil: no bearer token required
 	maxPayload int64
-	metadata   map[string]string
+	check      func(r *http.Request, body []byte) error
+	payload    func(r *http.Request, body []byte) ([]byte, error)
 	idScope    string // eventsource and event, for idempotency-key ids
 	emit       eventsource.Emit
 	ctx        context.Context // the source's; its end fails publishes in flight
 	log        *slog.Logger
+	reject     func(reason string) // counts a refused request
 
 	mu       sync.RWMutex
 	closed   bool
 	inflight sync.WaitGroup
 }
 
-// newRoute builds the endpoint of the source, reading its bearer token.
-func (s *source) newRoute(ctx context.Context, emit eventsource.Emit) (*route, error) {
+// newRoute builds the route of an endpoint, reading its bearer token.
+func newRoute(ctx context.Context, env eventsource.Env, spec eventsource.Spec, ep Endpoint, emit eventsource.Emit) (*route, error) {
 	rt := &route{
-		endpoint:   s.cfg.Endpoint,
-		method:     s.cfg.Method,
-		maxPayload: s.cfg.GetMaxPayloadSize(),
-		metadata:   s.cfg.Metadata,
+		endpoint:   ep.Context.Endpoint,
+		method:     ep.Context.Method,
+		maxPayload: ep.Context.GetMaxPayloadSize(),
+		check:      ep.Check,
+		payload:    ep.Payload,
 		emit:       emit,
 		ctx:        ctx,
-		log:        s.env.Logger,
+		log:        env.Logger,
+		reject:     env.Reject,
 	}
-	if es := s.spec.EventSource; es != nil {
-		rt.idScope = es.Namespace + "/" + es.Name + "/" + s.spec.Name
+	if es := spec.EventSource; es != nil {
+		rt.idScope = es.Namespace + "/" + es.Name + "/" + spec.Name
 	} else {
-		rt.idScope = "/" + s.spec.Name
+		rt.idScope = "/" + spec.Name
 	}
-	if s.cfg.AuthSecret != nil {
-		token, err := s.secret(ctx, "bearer token", s.cfg.AuthSecret)
+	if ep.Context.AuthSecret != nil {
+		token, err := ReadSecret(ctx, env, ep.Kind+" "+spec.Name, "bearer token", ep.Context.AuthSecret)
 		if err != nil {
 			return nil, err
 		}
@@ -91,36 +90,60 @@ func (rt *route) close() {
 	rt.inflight.Wait()
 }
 
-// ServeHTTP handles one request on the endpoint.
+// ServeHTTP handles one request on the endpoint. Credentials are checked
+// first; the body is read only up to the endpoint's limit (a Content-Length
+// over it is refused before reading), and a failed check answers 401 with
+// the same text whatever was wrong, so that a client learns nothing about
+// the expected value.
 func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !rt.enter() {
 		retryLater(w, "endpoint is stopping")
 		return
 	}
 	defer rt.inflight.Done()
-	if rt.token != nil && !rt.authorized(w, r) {
+	if rt.token != nil && !rt.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="herald"`)
+		rt.reject("unauthorized")
+		unauthorized(w)
 		return
 	}
 	if r.Method != rt.method {
 		w.Header().Set("Allow", rt.method)
+		rt.reject("method not allowed")
 		reply(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
 		return
 	}
 	if r.ContentLength > rt.maxPayload {
+		rt.reject("body too large")
 		reply(w, http.StatusRequestEntityTooLarge, "request body too large")
 		return
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rt.maxPayload))
 	if err != nil {
 		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			rt.reject("body too large")
 			reply(w, http.StatusRequestEntityTooLarge, "request body too large")
 			return
 		}
+		rt.reject("body unreadable")
 		reply(w, http.StatusBadRequest, "reading the request body failed")
 		return
 	}
-	data, err := buildPayload(r, raw, rt.metadata)
-	if err != nil {
+	if rt.check != nil {
+		if err := rt.check(r, raw); err != nil {
+			rt.log.Debug("webhook request refused", "endpoint", rt.endpoint, "error", err)
+			rt.reject("unauthorized")
+			unauthorized(w)
+			return
+		}
+	}
+	data, err := rt.payload(r, raw)
+	switch {
+	case errors.Is(err, ErrIgnored):
+		reply(w, http.StatusOK, "ignored")
+		return
+	case err != nil:
+		rt.reject("invalid body")
 		reply(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -145,20 +168,15 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, "success")
 }
 
-// authorized checks the bearer token in constant time, answering 401 when
-// there is none and 403 when it is wrong.
-func (rt *route) authorized(w http.ResponseWriter, r *http.Request) bool {
+// authorized checks the bearer token in constant time.
+func (rt *route) authorized(r *http.Request) bool {
 	given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="herald"`)
-		reply(w, http.StatusUnauthorized, "missing bearer token")
-		return false
-	}
-	if subtle.ConstantTimeCompare([]byte(given), rt.token) != 1 {
-		reply(w, http.StatusForbidden, "invalid bearer token")
-		return false
-	}
-	return true
+	return ok && EqualToken(given, rt.token)
+}
+
+// unauthorized answers 401 with one text for every reason.
+func unauthorized(w http.ResponseWriter) {
+	reply(w, http.StatusUnauthorized, "unauthorized")
 }
 
 // eventID is a fresh id, or one derived from the Idempotency-Key header so

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +27,15 @@ func TestStatusCodes(t *testing.T) {
 	cfg.MaxPayloadSize = &limit
 	cfg.AuthSecret = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "hook"}, Key: "token"}
 	rec := &recorder{}
-	s := start(t, testEnv(secrets{"hook/token": "s3cret\n"}), testSpec("push", cfg), rec.emit)
+	env := testEnv(secrets{"hook/token": "s3cret\n"})
+	var rejectMu sync.Mutex
+	var rejected []string
+	env.Rejected = func(reason string) {
+		rejectMu.Lock()
+		defer rejectMu.Unlock()
+		rejected = append(rejected, reason)
+	}
+	s := start(t, env, testSpec("push", cfg), rec.emit)
 	auth := http.Header{"Authorization": {"Bearer s3cret"}}
 	base := "http://127.0.0.1:" + port
 
@@ -39,16 +48,19 @@ func TestStatusCodes(t *testing.T) {
 		emitErr    error
 		wantStatus int
 		wantHeader map[string]string
+		wantReject string // the reason counted in herald_eventsource_inputs_rejected_total
 	}{
 		{name: "accepted", method: "POST", url: s.url, header: auth, body: `{"a":1}`, wantStatus: 200},
-		{name: "wrong method", method: "PUT", url: s.url, header: auth, body: `{}`, wantStatus: 405, wantHeader: map[string]string{"Allow": "POST"}},
-		{name: "no token", method: "POST", url: s.url, body: `{}`, wantStatus: 401, wantHeader: map[string]string{"WWW-Authenticate": `Bearer realm="herald"`}},
-		{name: "not a bearer token", method: "POST", url: s.url, header: http.Header{"Authorization": {"Basic czNjcmV0"}}, body: `{}`, wantStatus: 401},
-		{name: "wrong token", method: "POST", url: s.url, header: http.Header{"Authorization": {"Bearer guess"}}, body: `{}`, wantStatus: 403},
-		{name: "token prefix", method: "POST", url: s.url, header: http.Header{"Authorization": {"Bearer s3cre"}}, body: `{}`, wantStatus: 403},
-		{name: "body over the limit", method: "POST", url: s.url, header: auth, body: strings.Repeat("x", 65), wantStatus: 413},
+		{name: "wrong method", method: "PUT", url: s.url, header: auth, body: `{}`, wantStatus: 405, wantHeader: map[string]string{"Allow": "POST"}, wantReject: "method not allowed"},
+		{name: "no token", method: "POST", url: s.url, body: `{}`, wantStatus: 401, wantHeader: map[string]string{"WWW-Authenticate": `Bearer realm="herald"`}, wantReject: "unauthorized"},
+		{name: "not a bearer token", method: "POST", url: s.url, header: http.Header{"Authorization": {"Basic czNjcmV0"}}, body: `{}`, wantStatus: 401, wantReject: "unauthorized"},
+		{name: "wrong token", method: "POST", url: s.url, header: http.Header{"Authorization": {"Bearer guess"}}, body: `{}`, wantStatus: 401, wantReject: "unauthorized"},
+		{name: "token prefix", method: "POST", url: s.url, header: http.Header{"Authorization": {"Bearer s3cre"}}, body: `{}`, wantStatus: 401, wantReject: "unauthorized"},
+		{name: "token with a suffix", method: "POST", url: s.url, header: http.Header{"Authorization": {"Bearer s3cret2"}}, body: `{}`, wantStatus: 401, wantReject: "unauthorized"},
+		{name: "wrong token, wrong method", method: "PUT", url: s.url, header: http.Header{"Authorization": {"Bearer guess"}}, body: `{}`, wantStatus: 401, wantReject: "unauthorized"},
+		{name: "body over the limit", method: "POST", url: s.url, header: auth, body: strings.Repeat("x", 65), wantStatus: 413, wantReject: "body too large"},
 		{name: "body at the limit", method: "POST", url: s.url, header: auth, body: strings.Repeat("x", 64), wantStatus: 200},
-		{name: "bad form", method: "POST", url: s.url, header: http.Header{"Authorization": {"Bearer s3cret"}, "Content-Type": {"application/x-www-form-urlencoded"}}, body: "a=%zz", wantStatus: 400},
+		{name: "bad form", method: "POST", url: s.url, header: http.Header{"Authorization": {"Bearer s3cret"}, "Content-Type": {"application/x-www-form-urlencoded"}}, body: "a=%zz", wantStatus: 400, wantReject: "invalid body"},
 		{name: "bus unavailable", method: "POST", url: s.url, header: auth, body: `{}`, emitErr: fmt.Errorf("publishing: %w", eventbus.ErrUnavailable), wantStatus: 503, wantHeader: map[string]string{"Retry-After": "1"}},
 		{name: "bus closed", method: "POST", url: s.url, header: auth, body: `{}`, emitErr: fmt.Errorf("publishing: %w", eventbus.ErrClosed), wantStatus: 503, wantHeader: map[string]string{"Retry-After": "1"}},
 		{name: "publish deadline", method: "POST", url: s.url, header: auth, body: `{}`, emitErr: context.DeadlineExceeded, wantStatus: 503},
@@ -62,6 +74,9 @@ func TestStatusCodes(t *testing.T) {
 			rec.setErr(tt.emitErr)
 			defer rec.setErr(nil)
 			before := len(rec.all())
+			rejectMu.Lock()
+			rejected = nil
+			rejectMu.Unlock()
 			resp, _ := send(t, tt.method, tt.url, "", tt.body, tt.header)
 			require.Equal(t, tt.wantStatus, resp.StatusCode)
 			for k, v := range tt.wantHeader {
@@ -72,6 +87,13 @@ func TestStatusCodes(t *testing.T) {
 				wantEvents++
 			}
 			require.Len(t, rec.all(), wantEvents, "an event is recorded only for a 200")
+			rejectMu.Lock()
+			defer rejectMu.Unlock()
+			if tt.wantReject == "" {
+				require.Empty(t, rejected)
+			} else {
+				require.Equal(t, []string{tt.wantReject}, rejected)
+			}
 		})
 	}
 }

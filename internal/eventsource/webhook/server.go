@@ -42,6 +42,8 @@ type server struct {
 	mu     sync.RWMutex
 	routes map[string][]*route // endpoint → routes, the first one serves
 	count  int
+
+	busy admission // the requests being handled
 }
 
 // acquire adds rt to the server of cfg.addr, starting the server (listening
@@ -83,7 +85,7 @@ func startServer(cfg serverConfig) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, serveDone: make(chan struct{}), routes: map[string][]*route{}}
+	s := &server{cfg: cfg, serveDone: make(chan struct{}), routes: map[string][]*route{}, busy: newAdmission(maxConcurrentRequests)}
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: cfg.timeouts.ReadHeader,
@@ -160,6 +162,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.RUnlock()
 	switch {
 	case rt != nil:
+		if !s.busy.enter() {
+			retryLater(w, "too many requests in progress, try again later")
+			return
+		}
+		defer s.busy.leave()
 		rt.ServeHTTP(w, r)
 	case r.URL.Path == "/health":
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

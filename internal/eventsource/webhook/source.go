@@ -15,6 +15,12 @@
 // not JSON becomes a JSON string, an empty body null, and methods other than
 // GET carry their body as POST does. The Authorization header is masked.
 //
+// An endpoint may ask for a bearer token (authSecret) and, as a Herald
+// extension (hmacSecret), for a GitHub-style signature of the body; both are
+// compared in constant time and a failure is answered 401 with no detail.
+// Other HTTP-based kinds (github, gitlab) serve their endpoints through
+// Serve, sharing these servers and rules.
+//
 // Each request gets a fresh event id, unless the client sends an
 // Idempotency-Key header: the id is then derived from the EventSource, the
 // event name and the key, so that a client that sends the same request again
@@ -24,14 +30,10 @@ package webhook
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
-	"log/slog"
-	"net"
+	"net/http"
 	"strings"
 	"time"
-
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/eventsource"
@@ -54,7 +56,11 @@ var Kind = eventsource.Kind{
 		"Differences from Argo Events: a request is answered 200 only once the bus has stored its event; when the bus cannot take it " +
 		"the client gets 503 with `Retry-After: 1` and should send it again. A body that is not JSON becomes a JSON string and an empty " +
 		"body null (Argo refuses both). A client may send an `Idempotency-Key` header: the event id is then derived from it, so that a " +
-		"repeated request does not produce a second event. The `Authorization` header is masked in the event.",
+		"repeated request does not produce a second event. The `Authorization` header is masked in the event.\n\n" +
+		"With `authSecret`, a request must carry `Authorization: Bearer <token>`; as a Herald extension (Argo Events rejects it), " +
+		"`hmacSecret` makes every request carry `X-Hub-Signature-256: sha256=<hex>`, the HMAC-SHA256 of its raw body under the Secret's key, " +
+		"as GitHub signs its deliveries. Both are compared in constant time; a request that fails either is answered 401 with no detail. " +
+		"A body over `maxPayloadSize` (1 MiB by default) is refused with 413 before it is read, or as soon as a chunked body passes the limit.",
 }
 
 func init() { eventsource.Default.Register(Kind) }
@@ -76,21 +82,12 @@ type Timeouts struct {
 // DefaultTimeouts are the timeouts of a webhook server.
 var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Write: time.Minute, Idle: 2 * time.Minute}
 
-// Option tunes a webhook source.
-type Option func(*source)
-
-// WithTimeouts sets the server's timeouts; they apply when this source is
-// the one that starts its port's server.
-func WithTimeouts(t Timeouts) Option {
-	return func(s *source) { s.timeouts = t }
-}
-
 // source is one webhook endpoint.
 type source struct {
-	env      eventsource.Env
-	spec     eventsource.Spec
-	cfg      *v1alpha1.WebhookEventSource
-	timeouts Timeouts
+	env  eventsource.Env
+	spec eventsource.Spec
+	cfg  *v1alpha1.WebhookEventSource
+	opts []Option
 }
 
 var _ eventsource.Source = (*source)(nil)
@@ -113,82 +110,27 @@ func New(env eventsource.Env, spec eventsource.Spec, opts ...Option) (eventsourc
 	if !strings.HasPrefix(cfg.Endpoint, "/") {
 		return nil, fmt.Errorf("building webhook %s: endpoint %q does not start with /", spec.Name, cfg.Endpoint)
 	}
-	if env.Logger == nil {
-		env.Logger = slog.New(slog.DiscardHandler)
-	}
-	s := &source{env: env, spec: spec, cfg: cfg, timeouts: DefaultTimeouts}
-	for _, o := range opts {
-		o(s)
-	}
-	return s, nil
+	return &source{env: env, spec: spec, cfg: cfg, opts: opts}, nil
 }
 
 // Start serves the endpoint until ctx ends, then removes it (stopping the
 // port's server if it was the last endpoint) once its requests in flight
 // have been answered.
 func (s *source) Start(ctx context.Context, emit eventsource.Emit) error {
-	rt, err := s.newRoute(ctx, emit)
-	if err != nil {
-		return err
+	ep := Endpoint{
+		Context: &s.cfg.WebhookContext,
+		Payload: func(r *http.Request, body []byte) ([]byte, error) {
+			return buildPayload(r, body, s.cfg.Metadata)
+		},
 	}
-	var cert *tls.Certificate
-	if s.cfg.ServerCertSecret != nil && s.cfg.ServerKeySecret != nil {
-		if cert, err = s.loadCertificate(ctx); err != nil {
+	if s.cfg.HMACSecret != nil {
+		key, err := ReadSecret(ctx, s.env, "webhook "+s.spec.Name, "HMAC secret", s.cfg.HMACSecret)
+		if err != nil {
 			return err
 		}
+		ep.Check = func(r *http.Request, body []byte) error {
+			return VerifySignature(key, r.Header.Get(SignatureHeader), body)
+		}
 	}
-	set := s.servers()
-	srv, err := set.acquire(serverConfig{
-		addr: s.addr(), cert: cert, timeouts: s.timeouts, log: s.env.Logger,
-	}, rt)
-	if err != nil {
-		return fmt.Errorf("serving webhook %s on port %s: %w", s.spec.Name, s.cfg.Port, err)
-	}
-	s.env.Logger.Info("webhook endpoint ready", "port", s.cfg.Port, "endpoint", s.cfg.Endpoint, "method", s.cfg.Method)
-	<-ctx.Done()
-	set.release(srv, rt)
-	s.env.Logger.Info("webhook endpoint stopped", "port", s.cfg.Port, "endpoint", s.cfg.Endpoint)
-	return nil
-}
-
-// addr is the listen address of the port.
-func (s *source) addr() string {
-	return net.JoinHostPort(strings.Trim(s.env.WebhookHost, "[]"), s.cfg.Port)
-}
-
-// servers returns the process's webhook servers, shared through env.Shared.
-func (s *source) servers() *serverSet {
-	shared := s.env.Shared
-	if shared == nil {
-		// Without a shared set, this source cannot share its port.
-		shared = eventsource.NewShared()
-	}
-	return shared.GetOrCreate(KindName, func() any { return newServerSet() }).(*serverSet)
-}
-
-// secret reads a Secret key, dropping one trailing newline as Argo does
-// (files written by editors end with one).
-func (s *source) secret(ctx context.Context, what string, sel *corev1.SecretKeySelector) ([]byte, error) {
-	v, err := s.env.ReadSecret(ctx, sel)
-	if err != nil {
-		return nil, fmt.Errorf("reading the %s of webhook %s: %w", what, s.spec.Name, err)
-	}
-	return []byte(strings.TrimSuffix(string(v), "\n")), nil
-}
-
-// loadCertificate reads the TLS certificate and key the endpoint serves.
-func (s *source) loadCertificate(ctx context.Context) (*tls.Certificate, error) {
-	certPEM, err := s.secret(ctx, "server certificate", s.cfg.ServerCertSecret)
-	if err != nil {
-		return nil, err
-	}
-	keyPEM, err := s.secret(ctx, "server key", s.cfg.ServerKeySecret)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return nil, fmt.Errorf("loading the TLS certificate of webhook %s: %w", s.spec.Name, err)
-	}
-	return &cert, nil
+	return Serve(ctx, s.env, s.spec, ep, emit, s.opts...)
 }

@@ -7,6 +7,7 @@ package http
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -165,7 +166,8 @@ func (t *Trigger) Execute(ctx context.Context, req *trigger.Request) (trigger.Re
 	for name, value := range spec.Headers {
 		hreq.Header[name] = []string{value}
 	}
-	if err := t.secretHeaders(ctx, spec, hreq); err != nil {
+	secrets, err := t.secretHeaders(ctx, spec, hreq)
+	if err != nil {
 		return trigger.Result{Ref: ref}, err
 	}
 
@@ -174,7 +176,9 @@ func (t *Trigger) Execute(ctx context.Context, req *trigger.Request) (trigger.Re
 		// Connection errors, timeouts and cancellations: try again later.
 		return trigger.Result{Ref: ref}, fmt.Errorf("sending %s: %w", ref, err)
 	}
-	snippet := drain(resp)
+	// A server may echo the request's credentials in its answer: they
+	// never reach the error (and so the logs and traces).
+	snippet := scrub(drain(resp), secrets)
 	ref = fmt.Sprintf("%s → %d", ref, resp.StatusCode)
 	if t.allowed(resp.StatusCode) {
 		return trigger.Result{Ref: ref}, nil
@@ -234,35 +238,53 @@ func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.HTTPTrigger, []byte, 
 }
 
 // secretHeaders sets the secure headers and basic auth, read from Secrets
-// at each request (a rotated Secret is picked up). Values are never logged.
-func (t *Trigger) secretHeaders(ctx context.Context, spec *v1alpha1.HTTPTrigger, hreq *http.Request) error {
+// at each request (a rotated Secret is picked up), and returns the values
+// it sent, as they appear on the wire, for scrub. Values are never logged.
+func (t *Trigger) secretHeaders(ctx context.Context, spec *v1alpha1.HTTPTrigger, hreq *http.Request) ([]string, error) {
+	var sent []string
 	for _, h := range spec.SecureHeaders {
 		if h == nil || h.ValueFrom == nil || h.ValueFrom.SecretKeyRef == nil {
-			return trigger.Terminal(fmt.Errorf("reading secure header %q: only secretKeyRef is supported", headerName(h)))
+			return nil, trigger.Terminal(fmt.Errorf("reading secure header %q: only secretKeyRef is supported", headerName(h)))
 		}
 		v, err := t.secret(ctx, h.ValueFrom.SecretKeyRef)
 		if err != nil {
-			return fmt.Errorf("reading secure header %q: %w", h.Name, err)
+			return nil, fmt.Errorf("reading secure header %q: %w", h.Name, err)
 		}
 		hreq.Header[h.Name] = []string{string(v)}
+		sent = append(sent, string(v))
 	}
 	if ba := spec.BasicAuth; ba != nil {
 		var user, pass []byte
 		var err error
 		if ba.Username != nil {
 			if user, err = t.secret(ctx, ba.Username); err != nil {
-				return fmt.Errorf("reading basic auth username: %w", err)
+				return nil, fmt.Errorf("reading basic auth username: %w", err)
 			}
 		}
 		if ba.Password != nil {
 			if pass, err = t.secret(ctx, ba.Password); err != nil {
-				return fmt.Errorf("reading basic auth password: %w", err)
+				return nil, fmt.Errorf("reading basic auth password: %w", err)
 			}
 		}
 		hreq.SetBasicAuth(string(user), string(pass))
+		sent = append(sent, string(pass), base64.StdEncoding.EncodeToString([]byte(string(user)+":"+string(pass))))
 	}
-	return nil
+	return sent, nil
 }
+
+// scrub replaces every secret value in s (a server's answer) with "***".
+func scrub(s string, secrets []string) string {
+	for _, v := range secrets {
+		if len(v) >= minScrubbed {
+			s = strings.ReplaceAll(s, v, "***")
+		}
+	}
+	return s
+}
+
+// minScrubbed is the shortest secret value scrub replaces: shorter ones
+// would blank out ordinary words of an answer and tell little anyway.
+const minScrubbed = 4
 
 // allowed reports whether status counts as success.
 func (t *Trigger) allowed(status int) bool {
