@@ -14,10 +14,14 @@
 // MaxStringBytes. Every run gets an interpreter in the state of a fresh one, as under Argo, and stops
 // when its context ends.
 //
+// Memory: a run is stopped (ErrMemoryLimit) once the process has allocated
+// more than MaxAllocBytes since it began (checked every 1024 instructions,
+// see memory.go), and string.rep, string.gsub and table.concat refuse
+// results past MaxStringBytes.
+//
 // Known limits: a single Go-implemented library call (for example a Lua
-// pattern match with heavy backtracking) is not interrupted until it returns,
-// and memory is not capped beyond string.rep (`s = s .. s` in a loop grows
-// quickly). The time limit still bounds every loop written in Lua.
+// pattern match with heavy backtracking) is not interrupted until it returns.
+// The time limit still bounds every loop written in Lua.
 //
 // This package is shared by internal/sensor/filter and
 // internal/sensor/transform, which are its only importers.
@@ -65,7 +69,9 @@ func Compile(name, source string) (*Script, error) {
 // when it returned nothing. Run stops the script when ctx ends; the error then
 // wraps ctx.Err().
 func (s *Script) Run(ctx context.Context, data map[string]any) (ret lua.LValue, err error) {
-	L := acquire(ctx)
+	wctx, stop := watch(ctx, MaxAllocBytes)
+	defer stop(nil)
+	L := acquire(wctx)
 	reuse := false
 	defer func() { release(L, reuse) }()
 	defer func() {
@@ -76,6 +82,9 @@ func (s *Script) Run(ctx context.Context, data map[string]any) (ret lua.LValue, 
 	L.SetGlobal(EventGlobal, ToTable(L, data))
 	L.Push(L.NewFunctionFromProto(s.proto))
 	if err := L.PCall(0, lua.MultRet, nil); err != nil {
+		if errors.Is(context.Cause(wctx), ErrMemoryLimit) && ctx.Err() == nil {
+			return lua.LNil, fmt.Errorf("running Lua script: %w (%d bytes)", ErrMemoryLimit, MaxAllocBytes)
+		}
 		if cerr := ctx.Err(); cerr != nil {
 			return lua.LNil, fmt.Errorf("running Lua script: %w", cerr)
 		}
@@ -139,6 +148,14 @@ func openLibs(L *lua.LState) {
 	L.SetGlobal("print", L.NewFunction(func(*lua.LState) int { return 0 }))
 	if str, ok := L.GetGlobal(lua.StringLibName).(*lua.LTable); ok {
 		str.RawSetString("rep", L.NewFunction(boundedRep))
+		if gsub, ok := str.RawGetString("gsub").(*lua.LFunction); ok && gsub.IsG {
+			str.RawSetString("gsub", L.NewFunction(boundedGsub(gsub.GFunction)))
+		}
+	}
+	if tab, ok := L.GetGlobal(lua.TabLibName).(*lua.LTable); ok {
+		if concat, ok := tab.RawGetString("concat").(*lua.LFunction); ok && concat.IsG {
+			tab.RawSetString("concat", L.NewFunction(boundedConcat(concat.GFunction)))
+		}
 	}
 	osTable := L.CreateTable(0, 4)
 	for name, fn := range osClock() {

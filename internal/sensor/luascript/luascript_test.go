@@ -87,3 +87,32 @@ func TestToTable(t *testing.T) {
 		map[string]any{"s": "x", "n": 2.0, "b": true, "z": nil, "a": []any{1.0, nil, []any{}, map[string]any{"k": "v"}}, "o": map[string]any{"p": 1.0}})
 	require.Equal(t, lua.LTrue, ret)
 }
+
+func TestRunMemoryLimit(t *testing.T) {
+	for _, src := range []string{
+		`local s = "x"; while true do s = s .. s end`,
+		`local t = {}; local i = 0; while true do i = i + 1; t[i] = {i, i, i} end`,
+	} {
+		s, err := Compile("mem", src)
+		require.NoError(t, err)
+		_, err = s.Run(t.Context(), nil)
+		require.ErrorIs(t, err, ErrMemoryLimit)
+	}
+}
+
+func TestBoundedLibraryCalls(t *testing.T) {
+	for src, want := range map[string]string{
+		`local t = {}; local s = string.rep("x", 1000000); for i = 1, 100 do t[i] = s end; return table.concat(t)`: "table.concat: result larger than",
+		`return string.gsub(string.rep("x", 100000), "x", string.rep("y", 1000))`:                                  "string.gsub: result may be larger than",
+	} {
+		s, err := Compile("lib", src)
+		require.NoError(t, err)
+		_, err = s.Run(t.Context(), nil)
+		require.ErrorContains(t, err, want)
+	}
+	s, err := Compile("lib", `return table.concat({"a", "b", 1}, ",") .. string.gsub("abc", "b", "%0%0")`)
+	require.NoError(t, err)
+	v, err := s.Run(t.Context(), nil)
+	require.NoError(t, err)
+	require.Equal(t, "a,b,1abbc", v.String())
+}

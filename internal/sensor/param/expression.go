@@ -10,6 +10,7 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/sensor/jqlimit"
 	"github.com/herald-dev/herald/internal/sensor/transform"
 )
 
@@ -35,6 +36,10 @@ var (
 	errExpressionNull     = errors.New("gave null")
 )
 
+// expressionBudget is the largest value one step of an expression may build
+// or walk (see package jqlimit).
+const expressionBudget = 64 << 20
+
 // paramExpression is one compiled src.expression.
 type paramExpression struct {
 	code *gojq.Code
@@ -44,13 +49,13 @@ type paramExpression struct {
 // empty (gojq's default), and input/inputs have nothing to read, so a
 // program sees only the event data.
 func compileExpression(program string) (*paramExpression, error) {
-	query, err := gojq.Parse(program)
-	if err != nil {
+	if _, err := gojq.Parse(program); err != nil {
 		return nil, fmt.Errorf("expression does not parse: %w", err)
 	}
-	code, err := gojq.Compile(query)
+	// jqlimit bounds every step, so the expression's time limit holds.
+	code, err := jqlimit.Compile(program, expressionBudget)
 	if err != nil {
-		return nil, fmt.Errorf("expression does not compile: %w", err)
+		return nil, fmt.Errorf("expression does not compile: %w", errors.Unwrap(err))
 	}
 	return &paramExpression{code: code}, nil
 }

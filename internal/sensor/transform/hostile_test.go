@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/sensor/luascript"
 )
 
 // Programs and data built to hurt: each must end quickly with an error,
@@ -36,6 +37,21 @@ func TestApplyHostile(t *testing.T) {
 		{name: "lua output past the size limit", spec: luaScript(`local t = {}; for i = 1, 20000 do t[i] = "0123456789" end; return t`), data: `{}`, errIs: ErrOutputTooLarge},
 		{name: "lua no os", spec: luaScript(`os.execute("true"); return event`), data: `{}`, err: "attempt to call a non-function"},
 		{name: "lua no io", spec: luaScript(`io.open("/etc/passwd"); return event`), data: `{}`, err: "attempt to index a non-table"},
+		// Single steps that ignored the deadline or exhausted memory before
+		// jqlimit (regressions).
+		{name: "jq tojson of a value doubled 30 times", spec: jq(`{a: (reduce range(30) as $i ([1]; [., .]) | tojson)}`), data: `{}`, errIs: ErrOutputTooLarge, err: "jq value larger than the limit"},
+		{name: "jq == on a value doubled 40 times", spec: jq(`{a: (reduce range(40) as $i ([1]; [., .]) | . == .)}`), data: `{}`, errIs: ErrOutputTooLarge},
+		{name: "jq flatten of a doubled value", spec: jq(`{a: (reduce range(30) as $i ([1]; [., .]) | flatten | length)}`), data: `{}`, errIs: ErrOutputTooLarge},
+		{name: "jq sort of doubled values", spec: jq(`{a: (reduce range(30) as $i ([1]; [., .]) | [., .] | sort | length)}`), data: `{}`, errIs: ErrOutputTooLarge},
+		{name: "jq string times a billion", spec: jq(`{a: ("x" * 1e9)}`), data: `{}`, errIs: ErrOutputTooLarge, err: "repeated string"},
+		{name: "jq string doubled by +", spec: jq(`{a: (reduce range(40) as $i ("x"; . + .) | length)}`), data: `{}`, errIs: ErrOutputTooLarge, err: "sum"},
+		{name: "jq string doubled by +=", spec: jq(`reduce range(40) as $i ({a: "x"}; .a += .a)`), data: `{}`, errIs: ErrOutputTooLarge, err: "sum"},
+		{name: "jq assignment past a huge index", spec: jq(`.a[500000000] = 1`), data: `{}`, errIs: ErrOutputTooLarge, err: "array index"},
+		{name: "jq update past a huge index", spec: jq(`.a[500000000] |= 1`), data: `{}`, errIs: ErrOutputTooLarge, err: "array index"},
+		{name: "jq setpath past a huge index", spec: jq(`setpath(["a", 500000000]; 1)`), data: `{}`, errIs: ErrOutputTooLarge, err: "array index"},
+		{name: "lua string doubled in a loop", spec: luaScript(`local s = "x"; while true do s = s .. s end`), data: `{}`, errIs: luascript.ErrMemoryLimit},
+		{name: "lua table.concat of a gigabyte", spec: luaScript(`local t = {}; local s = string.rep("x", 1000000); for i = 1, 1000 do t[i] = s end; return {r = table.concat(t)}`), data: `{}`, err: "table.concat: result larger than"},
+		{name: "lua gsub that multiplies", spec: luaScript(`local s = string.rep("x", 1000000); return {r = string.gsub(s, "x", string.rep("y", 1000))}`), data: `{}`, err: "string.gsub: result may be larger than"},
 		{name: "data nested past encoding/json's limit", spec: jq(`.`), data: deep(10001), errIs: ErrInvalidData},
 		{name: "a million nested arrays", spec: jq(`.`), data: deep(1_000_000), errIs: ErrInvalidData},
 		{name: "data that is not JSON", spec: luaScript(`return event`), data: "\x00\x01", errIs: ErrInvalidData},

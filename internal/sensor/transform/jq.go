@@ -6,22 +6,33 @@ import (
 	"fmt"
 
 	"github.com/itchyny/gojq"
+
+	"github.com/herald-dev/herald/internal/sensor/jqlimit"
 )
 
 // compileJQ parses and compiles a jq program once. Argo parses it for every
 // event and compiles it as it runs; a compile error (an unknown function,
 // say) then shows as the first output, which Argo rejects as not an
 // object. Either way no event gets through.
-func compileJQ(src string) (*gojq.Code, error) {
-	query, err := gojq.Parse(src)
+//
+// The program runs behind jqlimit's checks: no single step may build or
+// walk a value larger than budget bytes (see package jqlimit), so the time
+// limit holds and memory stays bounded.
+func compileJQ(src string, budget int) (*gojq.Code, error) {
+	code, err := jqlimit.Compile(src, budget)
 	if err != nil {
-		return nil, fmt.Errorf("%w: jq: %w", ErrInvalidTransform, err)
-	}
-	code, err := gojq.Compile(query)
-	if err != nil {
-		return nil, fmt.Errorf("%w: jq: %w", ErrInvalidTransform, err)
+		return nil, fmt.Errorf("%w: jq: %w", ErrInvalidTransform, unwrapStage(err))
 	}
 	return code, nil
+}
+
+// unwrapStage drops jqlimit's "parsing: " or "compiling: " prefix, so that
+// messages read as gojq's own.
+func unwrapStage(err error) error {
+	if inner := errors.Unwrap(err); inner != nil {
+		return inner
+	}
+	return err
 }
 
 // jqReads analyses what of its input a valid jq program may look at.
@@ -47,6 +58,9 @@ func (t *Transform) runJQ(ctx context.Context, data map[string]any) (any, error)
 	case error:
 		if errors.Is(v, context.DeadlineExceeded) || errors.Is(v, context.Canceled) {
 			return nil, t.timedOut(ctx, fmt.Errorf("jq: %w", v))
+		}
+		if errors.Is(v, jqlimit.ErrTooLarge) {
+			return nil, fmt.Errorf("%w: jq: %w", ErrOutputTooLarge, v)
 		}
 		var halt *gojq.HaltError
 		if errors.As(v, &halt) && halt.Value() == nil {

@@ -96,7 +96,7 @@ func TestSpansRespectMaxDepth(t *testing.T) {
 // what json.Unmarshal, gojq and json.Marshal write.
 func checkSpans(t *testing.T, data []byte, prog string) {
 	t.Helper()
-	code, err := compileJQ(prog)
+	code, err := compileJQ(prog, jqBudget(DefaultMaxOutputBytes))
 	require.NoError(t, err)
 	var in map[string]any
 	if json.Unmarshal(data, &in) != nil || in == nil {

@@ -100,7 +100,7 @@ func Compile(t *v1alpha1.EventDependencyTransformer, opts Options) (*Transform, 
 	switch {
 	case t == nil:
 	case t.JQ != "":
-		tr.jq, tr.err = compileJQ(t.JQ)
+		tr.jq, tr.err = compileJQ(t.JQ, jqBudget(tr.maxBytes))
 		if tr.err == nil {
 			tr.reads = jqReads(t.JQ)
 		}
@@ -167,6 +167,10 @@ func (t *Transform) Apply(ctx context.Context, ev *event.Event) (*event.Event, e
 	res.MarkValidJSON()
 	return &res, nil
 }
+
+// jqBudget is the largest value a jq step may build or walk: a few times
+// the output limit, since intermediate values may be larger than the result.
+func jqBudget(maxBytes int) int { return 16 * maxBytes }
 
 // timedOut wraps err as ErrTimeout when ctx passed its deadline.
 func (t *Transform) timedOut(ctx context.Context, err error) error {
