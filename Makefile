@@ -86,10 +86,21 @@ test: verify lint build test-deps ## Lint, then run every test, the integration 
 	@assets=$(KUBE_ASSETS); echo "control plane binaries: $$assets"; \
 	  KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) HELM_BIN=$(HELM) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
 
+FUZZTIME ?= 20s
+
+.PHONY: test-fuzz
+test-fuzz: ## Run every Go fuzz target for FUZZTIME each (hack/fuzz.sh finds them); e.g. make test-fuzz FUZZTIME=1m.
+	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
+
 .PHONY: test-cluster
 test-cluster: build ## Run the e2e test of three controller replicas on their clustered embedded bus (not part of make test).
 	@assets=$(KUBE_ASSETS); \
 	  HERALD_E2E_CLUSTER=1 KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) $(GO) test -count=1 -run 'TestControllerReplicasWithClusteredBus' -v ./test/e2e/
+
+.PHONY: test-soak
+test-soak: build ## Run the fault tests (test/fault) with issue #10's long sizes: 20,000 events, 5 SIGKILLs, 500 Services, 60 s outages (not part of make test).
+	@assets=$(KUBE_ASSETS); \
+	  HERALD_SOAK=1 KUBEBUILDER_ASSETS=$$assets HERALD_BIN=$(CURDIR)/$(HERALD) $(GO) test -count=1 -run . -v -timeout 60m ./test/fault/
 
 .PHONY: lint
 lint: ## Run golangci-lint (built from tools/lint).

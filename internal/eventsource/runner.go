@@ -170,6 +170,7 @@ func usedKinds(spec *v1alpha1.EventSourceSpec) []string {
 func runOne(ctx context.Context, env Env, u unit, publish Emit, cfg *runConfig) {
 	esName, evName := u.spec.EventSource.Name, u.spec.Name
 	env.Logger = env.Logger.With("eventsource", esName, "event", evName, "kind", u.kind.Name)
+	env.Rejected = func(reason string) { cfg.metrics.InputRejected(env.Namespace, esName, evName, reason) }
 	log := env.Logger
 	emit := WithEnvelope(u.spec, u.kind.Name, withFilter(u.filter, log, func(ctx context.Context, ev *event.Event) error {
 		cfg.trace.Received(env.Namespace, ev)

@@ -54,6 +54,18 @@ type Env struct {
 	// State stores opaque per-source state that outlives the process (a
 	// resource source's record of what it already emitted). Nil disables it.
 	State StateStore
+	// Rejected counts an input the source dropped for good, by a short
+	// constant reason ("not JSON", "refused by the bus"); the runner sets
+	// it (herald_eventsource_inputs_rejected_total). Call Env.Reject, which
+	// also works when it is nil.
+	Rejected func(reason string)
+}
+
+// Reject counts an input the source dropped for good (see Env.Rejected).
+func (e Env) Reject(reason string) {
+	if e.Rejected != nil {
+		e.Rejected(reason)
+	}
 }
 
 // Spec identifies the event a source produces.

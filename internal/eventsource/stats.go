@@ -16,6 +16,10 @@ type Metrics interface {
 	// SourceRestarted counts a source that stopped with an error and is
 	// started again.
 	SourceRestarted(namespace, eventSource, event string)
+	// InputRejected counts an input the source dropped for good (a body
+	// that is not JSON where jsonBody is set, a message the bus refuses),
+	// by a short constant reason such as "not JSON".
+	InputRejected(namespace, eventSource, event, reason string)
 }
 
 // StatsKey names one event of one EventSource.
@@ -33,6 +37,8 @@ type Counts struct {
 	Failed uint64
 	// Restarts counts restarts of the source after an error.
 	Restarts uint64
+	// Rejected counts inputs the source dropped for good.
+	Rejected uint64
 }
 
 // Stats counts events in memory. The zero value is ready to use.
@@ -41,7 +47,7 @@ type Stats struct {
 	m  map[StatsKey]*counters
 }
 
-type counters struct{ emitted, failed, restarts atomic.Uint64 }
+type counters struct{ emitted, failed, restarts, rejected atomic.Uint64 }
 
 var _ Metrics = (*Stats)(nil)
 
@@ -80,13 +86,18 @@ func (s *Stats) SourceRestarted(namespace, eventSource, event string) {
 	s.get(StatsKey{namespace, eventSource, event}).restarts.Add(1)
 }
 
+// InputRejected counts a rejected input.
+func (s *Stats) InputRejected(namespace, eventSource, event, _ string) {
+	s.get(StatsKey{namespace, eventSource, event}).rejected.Add(1)
+}
+
 // Snapshot returns the current totals.
 func (s *Stats) Snapshot() map[StatsKey]Counts {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make(map[StatsKey]Counts, len(s.m))
 	for k, c := range s.m {
-		out[k] = Counts{Emitted: c.emitted.Load(), Failed: c.failed.Load(), Restarts: c.restarts.Load()}
+		out[k] = Counts{Emitted: c.emitted.Load(), Failed: c.failed.Load(), Restarts: c.restarts.Load(), Rejected: c.rejected.Load()}
 	}
 	return out
 }
@@ -94,6 +105,7 @@ func (s *Stats) Snapshot() map[StatsKey]Counts {
 // noMetrics discards counts.
 type noMetrics struct{}
 
-func (noMetrics) EventEmitted(string, string, string)    {}
-func (noMetrics) EventFailed(string, string, string)     {}
-func (noMetrics) SourceRestarted(string, string, string) {}
+func (noMetrics) EventEmitted(string, string, string)          {}
+func (noMetrics) EventFailed(string, string, string)           {}
+func (noMetrics) SourceRestarted(string, string, string)       {}
+func (noMetrics) InputRejected(string, string, string, string) {}

@@ -23,6 +23,7 @@ func registerAll(t *testing.T) *prometheus.Registry {
 	src.EventEmitted("ns", "es", "ev")
 	src.EventFailed("ns", "es", "ev")
 	src.SourceRestarted("ns", "es", "ev")
+	src.InputRejected("ns", "es", "ev", "not JSON")
 	src.ObservePublish("es", "ev", time.Millisecond)
 	NewAdmission(reg).Reviewed("Sensor", "denied")
 	sn := NewSensors(reg).For("ns", "sn")

@@ -17,6 +17,7 @@ type Sources struct {
 	published *prometheus.CounterVec
 	failed    *prometheus.CounterVec
 	restarts  *prometheus.CounterVec
+	rejected  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 }
 
@@ -39,13 +40,17 @@ func NewSources(reg prometheus.Registerer) *Sources {
 			Name: "herald_eventsource_restarts_total",
 			Help: "Times an event source stopped with an error and was started again.",
 		}, nsLabels),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_eventsource_inputs_rejected_total",
+			Help: "Inputs an event source dropped for good (not JSON where jsonBody is set, refused by the bus), by reason.",
+		}, append(nsLabels, "reason")),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "herald_eventbus_publish_duration_seconds",
 			Help:    "Time from an event source's publish to the bus's acknowledgement.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, labels),
 	}
-	reg.MustRegister(s.published, s.failed, s.restarts, s.latency)
+	reg.MustRegister(s.published, s.failed, s.restarts, s.rejected, s.latency)
 	return s
 }
 
@@ -62,6 +67,11 @@ func (s *Sources) EventFailed(namespace, eventSource, event string) {
 // SourceRestarted counts a restart of a failed source.
 func (s *Sources) SourceRestarted(namespace, eventSource, event string) {
 	s.restarts.WithLabelValues(namespace, eventSource, event).Inc()
+}
+
+// InputRejected counts an input a source dropped for good.
+func (s *Sources) InputRejected(namespace, eventSource, event, reason string) {
+	s.rejected.WithLabelValues(namespace, eventSource, event, reason).Inc()
 }
 
 // ObservePublish records how long one publish took.

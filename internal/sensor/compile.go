@@ -36,9 +36,11 @@ type engine struct {
 
 	workers, queue, maxDeliver int
 	ackWait                    time.Duration
-	redelivery                 func(uint64) time.Duration
-	atMostOnceUnlessSet        bool
-	trace                      *trace.Recorder
+	// versions guards objects against redelivered older events.
+	versions            handledVersions
+	redelivery          func(uint64) time.Duration
+	atMostOnceUnlessSet bool
+	trace               *trace.Recorder
 
 	deps     []*dependency
 	triggers []*compiledTrigger
@@ -125,6 +127,7 @@ func newEngine(cfg Config) (*engine, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	e.versions.limit = maxHandledVersions
 	if e.redelivery == nil {
 		e.redelivery = defaultRedelivery
 	}

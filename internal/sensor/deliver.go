@@ -12,6 +12,13 @@ import (
 // it is done with, redelivered later after a transient failure, given back
 // at once when the Sensor stops in the middle. When every trigger is at
 // most once it is acknowledged before anything fires, as Argo does.
+//
+// An event about a Kubernetes object keeps its place among the object's
+// events: after a transient failure it is retried here, holding back the
+// object's later events, rather than handed back to come again after them;
+// and a redelivered event older than one already handled for its object
+// (its first delivery was cut short by a crash) is acknowledged without
+// firing anything, so that it cannot undo what the newer event did.
 func (e *engine) handle(ctx context.Context, m eventbus.Message) {
 	ev := m.Event()
 	e.metrics.EventReceived()
@@ -23,11 +30,34 @@ func (e *engine) handle(ctx context.Context, m eventbus.Message) {
 		e.process(ctx, ev, delivered)
 		return
 	}
+	key, version, ordered := versionOf(ev)
+	if ordered && delivered > 1 {
+		if reason, stale := e.versions.supersededBy(key, version); stale {
+			e.traceSuperseded(ev, reason)
+			if err := m.Ack(ctx); err != nil {
+				e.log.Warn("event not acknowledged", "event_id", ev.ID, "error", err)
+			}
+			return
+		}
+	}
 	stop := e.keepAlive(m)
 	res := e.process(ctx, ev, delivered)
+	for ordered && res == retry && delivered < uint64(e.maxDeliver) {
+		delay := e.redelivery(delivered)
+		e.log.Info("event to be retried in order", "event_id", ev.ID, "object", key, "delivered", delivered, "delay", delay)
+		if !sleep(ctx, delay) {
+			res = interrupted
+			break
+		}
+		delivered++
+		res = e.process(ctx, ev, delivered)
+	}
 	stop()
 	switch res {
 	case done:
+		if ordered {
+			e.versions.handled(key, version)
+		}
 		if !ev.Time.IsZero() {
 			e.metrics.EventHandled(time.Since(ev.Time))
 		}
@@ -42,6 +72,18 @@ func (e *engine) handle(ctx context.Context, m eventbus.Message) {
 		}
 	case interrupted:
 		giveBack(m)
+	}
+}
+
+// sleep waits d unless ctx ends first; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

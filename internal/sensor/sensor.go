@@ -12,8 +12,10 @@
 // so the bus loses nothing by calling it from one goroutine (JetStream
 // Options.HandlerWorkers = 1), which keeps the stream's order exactly; with
 // more, two events of a key delivered at the same moment may swap. An event
-// handed back for redelivery after a transient failure comes back after
-// the later events of its key, as with any redelivery.
+// about a Kubernetes object that fails transiently is retried in place,
+// holding back the object's later events, and a redelivered event older
+// than one already handled for its object is skipped (see handle); other
+// events handed back for redelivery come back after later ones.
 //
 // Delivery follows Argo Events v1.9 (the JetStream sensor): the transform
 // runs before the filters; a trigger whose condition has no "&&" fires on

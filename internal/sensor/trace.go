@@ -23,6 +23,16 @@ func (e *engine) skipsReplay(ev *event.Event) bool {
 	return only != s.Name && only != s.Namespace+"/"+s.Name
 }
 
+// traceSuperseded records that ev was acknowledged without being processed,
+// because a newer event about its object was already handled.
+func (e *engine) traceSuperseded(ev *event.Event, reason string) {
+	e.log.Info("redelivered event superseded", "event_id", ev.ID, "reason", reason)
+	if e.trace == nil {
+		return
+	}
+	e.trace.Step(ev, trace.Step{Stage: trace.StageFiltered, Sensor: e.sensor.Name, Reason: reason})
+}
+
 // traceMatch records what dependency d made of ev: the transform's output
 // or error, then the filters' verdict.
 func (e *engine) traceMatch(ev *event.Event, d *dependency, m dependencyMatch) {

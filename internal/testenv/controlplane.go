@@ -84,38 +84,52 @@ func StartControlPlane(opts ...Option) (*ControlPlane, error) {
 		}
 		o.crdDirs = []string{filepath.Join(root, "config", "crd", "bases")}
 	}
+	dir, err := os.MkdirTemp("", "herald-testenv-")
+	if err != nil {
+		return nil, fmt.Errorf("creating the control plane's folder: %w", err)
+	}
 	env := &envtest.Environment{
+		// Folders of our own (not envtest's random ones, removed at each
+		// stop) let Restart start the same API server on the same etcd data.
+		ControlPlane: envtest.ControlPlane{
+			APIServer: &envtest.APIServer{CertDir: filepath.Join(dir, "apiserver")},
+			Etcd:      &envtest.Etcd{DataDir: filepath.Join(dir, "etcd")},
+		},
 		BinaryAssetsDirectory:    assets,
 		CRDDirectoryPaths:        o.crdDirs,
 		ErrorIfCRDPathMissing:    !o.noCRDs,
 		ControlPlaneStartTimeout: 60 * time.Second,
 		ControlPlaneStopTimeout:  30 * time.Second,
 	}
+	for _, d := range []string{env.ControlPlane.APIServer.CertDir, env.ControlPlane.Etcd.DataDir} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, fmt.Errorf("creating the control plane's folder: %w", err)
+		}
+	}
 	if len(o.webhookPaths) > 0 {
 		if env.WebhookInstallOptions, err = webhookOptions(o.webhookPaths); err != nil {
+			_ = os.RemoveAll(dir)
 			return nil, err
 		}
 	}
 	// envtest reads KUBEBUILDER_ASSETS before BinaryAssetsDirectory; keep both in step.
 	if err := os.Setenv("KUBEBUILDER_ASSETS", assets); err != nil {
+		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("setting KUBEBUILDER_ASSETS: %w", err)
 	}
 	cfg, err := env.Start()
 	if err != nil {
 		_ = env.Stop()
+		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("starting kube-apiserver and etcd: %w", err)
 	}
 	cfg.QPS, cfg.Burst = 1000, 2000
-	cp := &ControlPlane{Config: cfg, AssetsDir: assets, env: env}
+	cp := &ControlPlane{Config: cfg, AssetsDir: assets, env: env, dir: dir}
 	if len(o.webhookPaths) > 0 {
 		wh := env.WebhookInstallOptions
 		cp.WebhookAddr = net.JoinHostPort(wh.LocalServingHost, strconv.Itoa(wh.LocalServingPort))
 		cp.WebhookCertDir = wh.LocalServingCertDir
-	}
-	cp.dir, err = os.MkdirTemp("", "herald-testenv-")
-	if err != nil {
-		_ = cp.Stop()
-		return nil, fmt.Errorf("creating the control plane's folder: %w", err)
 	}
 	cp.Kubeconfig = filepath.Join(cp.dir, "kubeconfig")
 	if err := os.WriteFile(cp.Kubeconfig, env.KubeConfig, 0o600); err != nil {

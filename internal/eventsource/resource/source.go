@@ -44,8 +44,12 @@ func configs(spec *v1alpha1.EventSourceSpec) map[string]any {
 
 // Defaults of a source's tunables.
 const (
-	defaultWorkers      = 4
-	defaultSaveInterval = time.Second
+	defaultWorkers = 4
+	// defaultSaveInterval bounds how long a change already published may
+	// stay unsaved: a crash in that window makes the next start report the
+	// object again (as ADD when it changed meanwhile), so it is kept short;
+	// a save happens only when something changed.
+	defaultSaveInterval = 100 * time.Millisecond
 	defaultRetryMin     = 100 * time.Millisecond
 	defaultRetryMax     = 10 * time.Second
 	// defaultBodyLimit bounds the size of one object's body kept in the

@@ -4,6 +4,7 @@
 package clients
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -41,6 +42,11 @@ type Factory struct {
 	mapperOnce sync.Once
 	mapper     *Mapper
 	mapperErr  error
+
+	readyMu     sync.Mutex
+	readyAt     time.Time // when ready was last asked
+	readyCache  bool
+	readyClient rest.Interface
 }
 
 // NewFactory returns a factory building clients from cfg (which it does not
@@ -78,6 +84,33 @@ func (f *Factory) Dynamic(identity string) (dynamic.Interface, error) {
 	}
 	f.dynamic[identity] = c
 	return c, nil
+}
+
+// readyCacheFor bounds how long Ready reuses the API server's last answer.
+const readyCacheFor = time.Second
+
+// Ready reports whether the API server answers /readyz with success, asked
+// with Herald's own identity and cached for a second. A server that has
+// just restarted answers requests before its authorizer has caught up, and
+// refuses some with 403 meanwhile: callers ask before taking a 403 as final.
+func (f *Factory) Ready(ctx context.Context) bool {
+	f.readyMu.Lock()
+	defer f.readyMu.Unlock()
+	if time.Since(f.readyAt) < readyCacheFor {
+		return f.readyCache
+	}
+	f.readyAt, f.readyCache = time.Now(), false
+	if f.readyClient == nil {
+		dc, err := discovery.NewDiscoveryClientForConfig(f.Config(""))
+		if err != nil {
+			return false
+		}
+		f.readyClient = dc.RESTClient()
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	f.readyCache = f.readyClient.Get().AbsPath("/readyz").Do(ctx).Error() == nil
+	return f.readyCache
 }
 
 // Mapper returns the RESTMapper shared by every identity (discovery runs

@@ -5,6 +5,7 @@
 package k8s
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -82,6 +83,8 @@ var errNoCluster = errors.New("the k8s trigger needs a cluster: no Kubernetes cl
 type clientSet struct {
 	dynamic func(identity string) (dynamic.Interface, error)
 	mapper  *clients.Mapper
+	// ready reports whether the API server is ready (nil: assume so).
+	ready func(ctx context.Context) bool
 }
 
 func newClientSet(env trigger.Env, opts Options) (clientSet, error) {
@@ -98,7 +101,7 @@ func newClientSet(env trigger.Env, opts Options) (clientSet, error) {
 	if err != nil {
 		return clientSet{}, fmt.Errorf("building the REST mapper: %w", err)
 	}
-	cs := clientSet{dynamic: f.Dynamic, mapper: mapper}
+	cs := clientSet{dynamic: f.Dynamic, mapper: mapper, ready: f.Ready}
 	if opts.Factory == nil && env.Clients != nil {
 		cs.dynamic = env.Clients
 	}

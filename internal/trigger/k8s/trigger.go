@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -167,6 +168,7 @@ func (t *k8sTrigger) Execute(ctx context.Context, req *trigger.Request) (trigger
 		}
 	}
 	res, err := t.write(ctx, p, target, sensor, req)
+	err = t.forbiddenWhileStarting(ctx, err)
 	if err != nil || p.op == v1alpha1.K8sOperationDelete || req.Trigger == nil || req.Trigger.Policy == nil {
 		return res, err
 	}
@@ -206,6 +208,17 @@ type target struct {
 	identity string
 	// written is the API server's answer to the write (nil for delete).
 	written *unstructured.Unstructured
+}
+
+// forbiddenWhileStarting turns a final 403 into one worth retrying while
+// the API server is not ready: one that has just restarted answers before
+// its authorizer has caught up with the RBAC objects, and refuses what the
+// ServiceAccount may do. A 403 from a ready server stays final.
+func (t *k8sTrigger) forbiddenWhileStarting(ctx context.Context, err error) error {
+	if err == nil || !trigger.IsTerminal(err) || !apierrors.IsForbidden(err) || t.clients.ready == nil || t.clients.ready(ctx) {
+		return err
+	}
+	return fmt.Errorf("%w (the API server is not ready yet: trying again)", trigger.Retryable(err))
 }
 
 // ref names the object, e.g. "networking.k8s.io/v1 Ingress playground/fortune".
