@@ -1,6 +1,8 @@
 package eventsource
 
 import (
+	"fmt"
+
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/registry"
 )
@@ -49,4 +51,17 @@ func ConfigsOf[T any](m map[string]T) map[string]any {
 		out[name] = &c
 	}
 	return out
+}
+
+// ConfigAs returns the event configuration in spec as a *T, accepting a T
+// or a *T (what ConfigsOf gives), for a kind's constructor; any other type
+// is an error naming both types.
+func ConfigAs[T any](spec Spec) (*T, error) {
+	switch c := spec.Config.(type) {
+	case *T:
+		return c, nil
+	case T:
+		return &c, nil
+	}
+	return nil, fmt.Errorf("config is a %T, want %T", spec.Config, (*T)(nil))
 }

@@ -95,14 +95,9 @@ var _ eventsource.Source = (*source)(nil)
 // New builds the amqp source of one event; spec.Config is a
 // *v1alpha1.AMQPEventSource (or the value).
 func New(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
-	var cfg *v1alpha1.AMQPEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.AMQPEventSource:
-		cfg = c
-	case v1alpha1.AMQPEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building amqp %s: config is a %T, want *v1alpha1.AMQPEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.AMQPEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building amqp %s: %w", spec.Name, err)
 	}
 	set, err := readSettings(cfg)
 	if err != nil {

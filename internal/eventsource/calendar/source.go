@@ -83,14 +83,9 @@ var _ eventsource.Source = (*source)(nil)
 // New builds the calendar source of one event; spec.Config is a
 // *v1alpha1.CalendarEventSource (or the value).
 func New(env eventsource.Env, spec eventsource.Spec, opts ...Option) (eventsource.Source, error) {
-	var cfg *v1alpha1.CalendarEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.CalendarEventSource:
-		cfg = c
-	case v1alpha1.CalendarEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building calendar %s: config is a %T, want *v1alpha1.CalendarEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.CalendarEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building calendar %s: %w", spec.Name, err)
 	}
 	p, err := parse(cfg)
 	if err != nil {

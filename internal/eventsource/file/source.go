@@ -91,14 +91,9 @@ var _ eventsource.Source = (*source)(nil)
 // New builds the file source of one event; spec.Config is a
 // *v1alpha1.FileEventSource (or the value).
 func New(env eventsource.Env, spec eventsource.Spec, opts ...Option) (eventsource.Source, error) {
-	var cfg *v1alpha1.FileEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.FileEventSource:
-		cfg = c
-	case v1alpha1.FileEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building file %s: config is a %T, want *v1alpha1.FileEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.FileEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building file %s: %w", spec.Name, err)
 	}
 	s, err := parse(cfg)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/eventbus"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 func TestEventTypesHaveArgoPayload(t *testing.T) {
@@ -44,13 +45,13 @@ func TestEventTypesHaveArgoPayload(t *testing.T) {
 			opt, ready := readySignal()
 			src, err := New(testEnv(), testSpec("files", cfg), opt)
 			require.NoError(t, err)
-			rec := &recorder{}
-			run(t, src, rec.emit)
+			rec := &sourcetest.Recorder{}
+			sourcetest.Background(t, src, rec.Emit)
 			waitReady(t, ready)
 			tc.change(t, dir)
-			require.Eventually(t, func() bool { return len(rec.all()) > 0 }, 10*time.Second, 10*time.Millisecond)
+			require.Eventually(t, func() bool { return len(rec.Events()) > 0 }, 10*time.Second, 10*time.Millisecond)
 			want := fmt.Sprintf(`{"name":%q,"op":%d,"metadata":{"team":"a"}}`, filepath.Join(dir, "a.txt"), tc.op)
-			require.JSONEq(t, want, string(rec.all()[0].Data))
+			require.JSONEq(t, want, string(rec.Events()[0].Data))
 		})
 	}
 }
@@ -77,16 +78,16 @@ func TestPathMatching(t *testing.T) {
 			opt, ready := readySignal()
 			src, err := New(testEnv(), testSpec("files", cfg), opt)
 			require.NoError(t, err)
-			rec := &recorder{}
-			run(t, src, rec.emit)
+			rec := &sourcetest.Recorder{}
+			sourcetest.Background(t, src, rec.Emit)
 			waitReady(t, ready)
 			for _, f := range []string{"other.flag", "in-x.csv", "sub/in-3.csv", "in-1.csv", "ready.flag", "in-22.csv"} {
 				write(t, dir, f)
 			}
 			write(t, dir, "last") // a change seen after all others
-			require.Eventually(t, func() bool { return len(rec.all()) >= len(tc.want) }, 10*time.Second, 10*time.Millisecond)
+			require.Eventually(t, func() bool { return len(rec.Events()) >= len(tc.want) }, 10*time.Second, 10*time.Millisecond)
 			var got []string
-			for _, ev := range rec.all() {
+			for _, ev := range rec.Events() {
 				var name string
 				_, err := fmt.Sscanf(string(ev.Data), `{"name":%q`, &name)
 				require.NoError(t, err)
@@ -103,16 +104,16 @@ func TestBusDownKeepsTheChangeUntilPublished(t *testing.T) {
 	opt, ready := readySignal()
 	src, err := New(testEnv(), testSpec("files", cfg), opt)
 	require.NoError(t, err)
-	rec := &recorder{}
-	rec.setErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
-	run(t, src, rec.emit)
+	rec := &sourcetest.Recorder{}
+	rec.SetErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
+	sourcetest.Background(t, src, rec.Emit)
 	waitReady(t, ready)
 	write(t, dir, "1")
 	write(t, dir, "2")
-	require.Eventually(t, func() bool { return rec.attempts() >= 3 }, 10*time.Second, 10*time.Millisecond, "the source retries")
-	rec.setErr(nil)
-	require.Eventually(t, func() bool { return len(rec.all()) == 2 }, 10*time.Second, 10*time.Millisecond)
-	require.Contains(t, string(rec.all()[0].Data), `1"`, "in order")
+	require.Eventually(t, func() bool { return rec.Attempts() >= 3 }, 10*time.Second, 10*time.Millisecond, "the source retries")
+	rec.SetErr(nil)
+	require.Eventually(t, func() bool { return len(rec.Events()) == 2 }, 10*time.Second, 10*time.Millisecond)
+	require.Contains(t, string(rec.Events()[0].Data), `1"`, "in order")
 }
 
 func TestMissingDirectoryIsAnError(t *testing.T) {
@@ -120,7 +121,7 @@ func TestMissingDirectoryIsAnError(t *testing.T) {
 	cfg := &v1alpha1.FileEventSource{EventType: "CREATE", WatchPathConfig: v1alpha1.WatchPathConfig{Directory: dir, Path: "x"}}
 	src, err := New(testEnv(), testSpec("files", cfg))
 	require.NoError(t, err)
-	require.ErrorContains(t, src.Start(t.Context(), (&recorder{}).emit), "watching "+dir)
+	require.ErrorContains(t, src.Start(t.Context(), (&sourcetest.Recorder{}).Emit), "watching "+dir)
 }
 
 func TestBadConfigIsRefused(t *testing.T) {

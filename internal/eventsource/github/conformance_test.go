@@ -11,14 +11,15 @@ import (
 	"github.com/herald-dev/herald/internal/eventsource"
 	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 	"github.com/herald-dev/herald/internal/eventsource/webhook"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 func TestConformance(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hookConfig(port)
 	cfg.WebhookSecret = secretRef("gh", "secret")
 	spec := testSpec("push", cfg)
-	env := testEnv(secrets{"gh/secret": "k"})
+	env := webhooktest.Env(webhooktest.Secrets{"gh/secret": "k"})
 	url := "http://127.0.0.1:" + port + "/github"
 	sourcetest.Run(t, sourcetest.Harness{
 		Kind: KindName,
@@ -27,14 +28,14 @@ func TestConformance(t *testing.T) {
 			src, err := New(env, spec)
 			require.NoError(t, err)
 			return src, func(t *testing.T) error {
-				waitReady(t, url)
+				webhooktest.WaitReady(t, url, nil)
 				body := `{"ref":"refs/heads/main"}`
 				req, err := http.NewRequest("POST", url, strings.NewReader(body))
 				require.NoError(t, err)
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set(EventHeader, "push")
 				req.Header.Set(webhook.SignatureHeader, webhook.Sign([]byte("k"), []byte(body)))
-				resp, err := client.Do(req)
+				resp, err := webhooktest.Client.Do(req)
 				require.NoError(t, err)
 				require.NoError(t, resp.Body.Close())
 				return sourcetest.ErrStatus(resp.StatusCode)

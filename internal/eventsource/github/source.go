@@ -76,14 +76,9 @@ var _ eventsource.Source = (*source)(nil)
 // New builds the github source of one event; spec.Config is a
 // *v1alpha1.GithubEventSource (or the value).
 func New(env eventsource.Env, spec eventsource.Spec, opts ...webhook.Option) (eventsource.Source, error) {
-	var cfg *v1alpha1.GithubEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.GithubEventSource:
-		cfg = c
-	case v1alpha1.GithubEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building github %s: config is a %T, want *v1alpha1.GithubEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.GithubEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building github %s: %w", spec.Name, err)
 	}
 	if cfg.Webhook == nil {
 		return nil, fmt.Errorf("building github %s: no webhook endpoint", spec.Name)

@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 	"github.com/herald-dev/herald/internal/eventsource/webhook"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 func secretRef(name, key string) *corev1.SecretKeySelector {
@@ -20,13 +22,13 @@ func secretRef(name, key string) *corev1.SecretKeySelector {
 // events list: only signed deliveries of a listed type become events.
 func TestDeliveries(t *testing.T) {
 	const key = "gh-hook-secret-41"
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hookConfig(port)
 	cfg.WebhookSecret = secretRef("gh", "secret")
 	cfg.Events = []string{"push", "pull_request"}
 	cfg.Metadata = map[string]string{"team": "a"}
-	rec := &recorder{}
-	u := start(t, testEnv(secrets{"gh/secret": key + "\n"}), testSpec("push", cfg), rec.emit)
+	rec := &sourcetest.Recorder{}
+	u := start(t, webhooktest.Env(webhooktest.Secrets{"gh/secret": key + "\n"}), testSpec("push", cfg), rec.Emit)
 
 	push := `{"ref":"refs/heads/main","after":"abc"}`
 	form := url.Values{"payload": {push}}.Encode()
@@ -53,19 +55,19 @@ func TestDeliveries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(rec.all())
-			status, answer := deliver(t, u, tt.contentType, tt.body, tt.header)
+			before := len(rec.Events())
+			status, answer := webhooktest.Deliver(t, u, tt.contentType, tt.body, tt.header)
 			require.Equal(t, tt.wantStatus, status, answer)
 			require.NotContains(t, answer, key)
 			want := before
 			if tt.wantEvent {
 				want++
 			}
-			require.Len(t, rec.all(), want)
+			require.Len(t, rec.Events(), want)
 		})
 	}
 
-	evs := rec.all()
+	evs := rec.Events()
 	require.Len(t, evs, 2)
 	for _, ev := range evs {
 		var data struct {
@@ -86,20 +88,20 @@ func TestDeliveries(t *testing.T) {
 // TestNoSecretNoEvents accepts any delivery when neither webhookSecret
 // nor events is set, as Argo does.
 func TestNoSecretNoEvents(t *testing.T) {
-	rec := &recorder{}
-	u := start(t, testEnv(nil), testSpec("any", hookConfig(freePort(t))), rec.emit)
-	status, _ := deliver(t, u, "application/json", `{"zen":"hi"}`, http.Header{EventHeader: {"ping"}, "Authorization": {"token x"}})
+	rec := &sourcetest.Recorder{}
+	u := start(t, webhooktest.Env(nil), testSpec("any", hookConfig(webhooktest.FreePort(t))), rec.Emit)
+	status, _ := webhooktest.Deliver(t, u, "application/json", `{"zen":"hi"}`, http.Header{EventHeader: {"ping"}, "Authorization": {"token x"}})
 	require.Equal(t, 200, status)
-	require.Len(t, rec.all(), 1)
-	require.Contains(t, string(rec.all()[0].Data), webhook.MaskedValue)
-	require.NotContains(t, string(rec.all()[0].Data), "token x")
+	require.Len(t, rec.Events(), 1)
+	require.Contains(t, string(rec.Events()[0].Data), webhook.MaskedValue)
+	require.NotContains(t, string(rec.Events()[0].Data), "token x")
 }
 
 func TestWebhookSecretMissing(t *testing.T) {
-	cfg := hookConfig(freePort(t))
+	cfg := hookConfig(webhooktest.FreePort(t))
 	cfg.WebhookSecret = secretRef("nope", "k")
-	src, err := New(testEnv(secrets{}), testSpec("x", cfg))
+	src, err := New(webhooktest.Env(webhooktest.Secrets{}), testSpec("x", cfg))
 	require.NoError(t, err)
-	err = src.Start(t.Context(), (&recorder{}).emit)
+	err = src.Start(t.Context(), (&sourcetest.Recorder{}).Emit)
 	require.ErrorContains(t, err, "reading the webhook secret of github x")
 }

@@ -10,15 +10,16 @@ import (
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/eventsource"
 	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 func TestConformance(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hookConfig(port)
 	cfg.SecretToken = secretRef("gl", "token")
 	cfg.Events = []string{"PushEvents"}
 	spec := testSpec("push", cfg)
-	env := testEnv(secrets{"gl/token": "t0k"})
+	env := webhooktest.Env(webhooktest.Secrets{"gl/token": "t0k"})
 	url := "http://127.0.0.1:" + port + "/gitlab"
 	sourcetest.Run(t, sourcetest.Harness{
 		Kind: KindName,
@@ -27,13 +28,13 @@ func TestConformance(t *testing.T) {
 			src, err := New(env, spec)
 			require.NoError(t, err)
 			return src, func(t *testing.T) error {
-				waitReady(t, url)
+				webhooktest.WaitReady(t, url, nil)
 				req, err := http.NewRequest("POST", url, strings.NewReader(`{"object_kind":"push"}`))
 				require.NoError(t, err)
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set(EventHeader, "Push Hook")
 				req.Header.Set(TokenHeader, "t0k")
-				resp, err := client.Do(req)
+				resp, err := webhooktest.Client.Do(req)
 				require.NoError(t, err)
 				require.NoError(t, resp.Body.Close())
 				return sourcetest.ErrStatus(resp.StatusCode)

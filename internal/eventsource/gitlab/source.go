@@ -107,14 +107,9 @@ var _ eventsource.Source = (*source)(nil)
 // New builds the gitlab source of one event; spec.Config is a
 // *v1alpha1.GitlabEventSource (or the value).
 func New(env eventsource.Env, spec eventsource.Spec, opts ...webhook.Option) (eventsource.Source, error) {
-	var cfg *v1alpha1.GitlabEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.GitlabEventSource:
-		cfg = c
-	case v1alpha1.GitlabEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building gitlab %s: config is a %T, want *v1alpha1.GitlabEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.GitlabEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building gitlab %s: %w", spec.Name, err)
 	}
 	if cfg.Webhook == nil {
 		return nil, fmt.Errorf("building gitlab %s: no webhook endpoint", spec.Name)

@@ -11,7 +11,9 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/api/v1alpha1/validation"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 	"github.com/herald-dev/herald/internal/eventsource/webhook"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 func secretRef(name, key string) *corev1.SecretKeySelector {
@@ -23,13 +25,13 @@ func secretRef(name, key string) *corev1.SecretKeySelector {
 // events, and the token never travels in the event.
 func TestRequests(t *testing.T) {
 	const token = "gl-secret-token-93"
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hookConfig(port)
 	cfg.SecretToken = secretRef("gl", "token")
 	cfg.Events = []string{"PushEvents", "MergeRequestsEvents"}
 	cfg.Metadata = map[string]string{"team": "b"}
-	rec := &recorder{}
-	u := start(t, testEnv(secrets{"gl/token": token + "\n"}), testSpec("push", cfg), rec.emit)
+	rec := &sourcetest.Recorder{}
+	u := start(t, webhooktest.Env(webhooktest.Secrets{"gl/token": token + "\n"}), testSpec("push", cfg), rec.Emit)
 
 	push := `{"object_kind":"push","ref":"refs/heads/main"}`
 	with := func(typ, tok string) http.Header {
@@ -57,18 +59,18 @@ func TestRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(rec.all())
-			status, answer := deliver(t, u, "application/json", tt.body, tt.header)
+			before := len(rec.Events())
+			status, answer := webhooktest.Deliver(t, u, "application/json", tt.body, tt.header)
 			require.Equal(t, tt.wantStatus, status, answer)
 			require.NotContains(t, answer, token)
 			want := before
 			if tt.wantEvent {
 				want++
 			}
-			require.Len(t, rec.all(), want)
+			require.Len(t, rec.Events(), want)
 		})
 	}
-	evs := rec.all()
+	evs := rec.Events()
 	require.Len(t, evs, 2)
 	var data struct {
 		Headers  http.Header       `json:"headers"`
@@ -88,7 +90,7 @@ func TestRequests(t *testing.T) {
 func TestUnknownEvent(t *testing.T) {
 	cfg := hookConfig("1")
 	cfg.Events = []string{"PushEvent"}
-	_, err := New(testEnv(nil), testSpec("x", cfg))
+	_, err := New(webhooktest.Env(nil), testSpec("x", cfg))
 	require.ErrorContains(t, err, `unknown event "PushEvent"`)
 }
 

@@ -98,14 +98,9 @@ var _ eventsource.Source = (*source)(nil)
 // New builds the kafka source of one event; spec.Config is a
 // *v1alpha1.KafkaEventSource (or the value).
 func New(env eventsource.Env, spec eventsource.Spec, opts ...Option) (eventsource.Source, error) {
-	var cfg *v1alpha1.KafkaEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.KafkaEventSource:
-		cfg = c
-	case v1alpha1.KafkaEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building kafka %s: config is a %T, want *v1alpha1.KafkaEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.KafkaEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building kafka %s: %w", spec.Name, err)
 	}
 	if err := check(cfg); err != nil {
 		return nil, fmt.Errorf("building kafka %s: %w", spec.Name, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventbus"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 // bodies returns the "body" of each event's data, sorted by arrival.
@@ -31,13 +32,13 @@ func bodies(t *testing.T, events []*event.Event) []string {
 func TestRestartWithoutLoss(t *testing.T) {
 	b := startBroker(t, nil)
 	cfg := &v1alpha1.MQTTEventSource{URL: b.url, Topic: "devices/+/state", ClientID: "herald-restart", JSONBody: true}
-	rec := &recorder{}
+	rec := &sourcetest.Recorder{}
 	src, err := New(testEnv(nil), testSpec("state", cfg))
 	require.NoError(t, err)
-	stop := run(t, src, rec.emit)
+	stop := sourcetest.Background(t, src, rec.Emit)
 	b.waitSubscribed(t, cfg.ClientID, cfg.Topic, 1)
 	b.publish(t, "devices/a/state", `{"n":1}`)
-	require.Eventually(t, func() bool { return len(rec.all()) == 1 && b.inflight(cfg.ClientID) == 0 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(rec.Events()) == 1 && b.inflight(cfg.ClientID) == 0 }, 10*time.Second, 10*time.Millisecond)
 	stop()
 
 	b.publish(t, "devices/b/state", `{"n":2}`)
@@ -46,9 +47,9 @@ func TestRestartWithoutLoss(t *testing.T) {
 
 	src, err = New(testEnv(nil), testSpec("state", cfg))
 	require.NoError(t, err)
-	run(t, src, rec.emit)
+	sourcetest.Background(t, src, rec.Emit)
 	require.Eventually(t, func() bool { return b.inflight(cfg.ClientID) == 0 }, 10*time.Second, 10*time.Millisecond, "every message is acknowledged")
-	require.ElementsMatch(t, []string{`{"n":1}`, `{"n":2}`, `{"n":3}`}, bodies(t, rec.all()))
+	require.ElementsMatch(t, []string{`{"n":1}`, `{"n":2}`, `{"n":3}`}, bodies(t, rec.Events()))
 }
 
 // A message whose event the bus did not take is not acknowledged: stopped
@@ -56,22 +57,22 @@ func TestRestartWithoutLoss(t *testing.T) {
 func TestUnpublishedMessageIsDeliveredAgain(t *testing.T) {
 	b := startBroker(t, nil)
 	cfg := &v1alpha1.MQTTEventSource{URL: b.url, Topic: "orders", ClientID: "herald-orders"}
-	rec := &recorder{}
-	rec.setErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
+	rec := &sourcetest.Recorder{}
+	rec.SetErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
 	src, err := New(testEnv(nil), testSpec("orders", cfg))
 	require.NoError(t, err)
-	stop := run(t, src, rec.emit)
+	stop := sourcetest.Background(t, src, rec.Emit)
 	b.waitSubscribed(t, cfg.ClientID, cfg.Topic, 1)
 	b.publish(t, "orders", "first")
-	require.Eventually(t, func() bool { return rec.attempts() >= 2 }, 10*time.Second, 10*time.Millisecond, "the source retries")
+	require.Eventually(t, func() bool { return rec.Attempts() >= 2 }, 10*time.Second, 10*time.Millisecond, "the source retries")
 	require.Equal(t, 1, b.inflight(cfg.ClientID), "not acknowledged while the bus is down")
 	stop()
-	require.Empty(t, rec.all())
+	require.Empty(t, rec.Events())
 
-	rec.setErr(nil)
+	rec.SetErr(nil)
 	src, err = New(testEnv(nil), testSpec("orders", cfg))
 	require.NoError(t, err)
-	run(t, src, rec.emit)
-	require.Eventually(t, func() bool { return len(rec.all()) == 1 && b.inflight(cfg.ClientID) == 0 }, 10*time.Second, 10*time.Millisecond)
-	require.Equal(t, []string{`"Zmlyc3Q="`}, bodies(t, rec.all()), "the raw body is base64, as in Argo")
+	sourcetest.Background(t, src, rec.Emit)
+	require.Eventually(t, func() bool { return len(rec.Events()) == 1 && b.inflight(cfg.ClientID) == 0 }, 10*time.Second, 10*time.Millisecond)
+	require.Equal(t, []string{`"Zmlyc3Q="`}, bodies(t, rec.Events()), "the raw body is base64, as in Argo")
 }

@@ -92,14 +92,9 @@ func New(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error)
 }
 
 func newSource(env eventsource.Env, spec eventsource.Spec) (*source, error) {
-	var cfg *v1alpha1.MQTTEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.MQTTEventSource:
-		cfg = c
-	case v1alpha1.MQTTEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building mqtt %s: config is a %T, want *v1alpha1.MQTTEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.MQTTEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building mqtt %s: %w", spec.Name, err)
 	}
 	switch {
 	case cfg.URL == "":

@@ -9,49 +9,50 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 func TestPayloadHasArgoShape(t *testing.T) {
 	b := startBroker(t, nil)
 	cfg := &v1alpha1.MQTTEventSource{URL: b.url, Topic: "sensors/#", ClientID: "herald-shape", JSONBody: true, Metadata: map[string]string{"site": "lab"}}
-	rec := &recorder{}
+	rec := &sourcetest.Recorder{}
 	src, err := New(testEnv(nil), testSpec("sensors", cfg))
 	require.NoError(t, err)
-	run(t, src, rec.emit)
+	sourcetest.Background(t, src, rec.Emit)
 	b.waitSubscribed(t, cfg.ClientID, cfg.Topic, 1)
 	b.publish(t, "sensors/kitchen/temp", `{"celsius":21.5}`)
-	require.Eventually(t, func() bool { return len(rec.all()) == 1 }, 10*time.Second, 10*time.Millisecond)
-	require.JSONEq(t, `{"topic":"sensors/kitchen/temp","messageId":1,"body":{"celsius":21.5},"metadata":{"site":"lab"}}`, string(rec.all()[0].Data))
+	require.Eventually(t, func() bool { return len(rec.Events()) == 1 }, 10*time.Second, 10*time.Millisecond)
+	require.JSONEq(t, `{"topic":"sensors/kitchen/temp","messageId":1,"body":{"celsius":21.5},"metadata":{"site":"lab"}}`, string(rec.Events()[0].Data))
 }
 
 func TestNonJSONBodyIsRejectedCountedAndAcknowledged(t *testing.T) {
 	b := startBroker(t, nil)
 	cfg := &v1alpha1.MQTTEventSource{URL: b.url, Topic: "in", ClientID: "herald-bad", JSONBody: true}
-	rec := &recorder{}
+	rec := &sourcetest.Recorder{}
 	src, err := newSource(testEnv(nil), testSpec("in", cfg))
 	require.NoError(t, err)
-	run(t, src, rec.emit)
+	sourcetest.Background(t, src, rec.Emit)
 	b.waitSubscribed(t, cfg.ClientID, cfg.Topic, 1)
 	b.publish(t, "in", "not json")
 	require.Eventually(t, func() bool { return src.rejected.Load() == 1 && b.inflight(cfg.ClientID) == 0 }, 10*time.Second, 10*time.Millisecond,
 		"a message that cannot become an event is acknowledged, so the broker does not send it again")
 	b.publish(t, "in", `{"ok":true}`)
-	require.Eventually(t, func() bool { return len(rec.all()) == 1 }, 10*time.Second, 10*time.Millisecond, "the source goes on")
-	require.Equal(t, 0, rec.attempts()-1, "the rejected message never reached the bus")
+	require.Eventually(t, func() bool { return len(rec.Events()) == 1 }, 10*time.Second, 10*time.Millisecond, "the source goes on")
+	require.Equal(t, 0, rec.Attempts()-1, "the rejected message never reached the bus")
 }
 
 func TestFinalPublishErrorIsCountedAndAcknowledged(t *testing.T) {
 	b := startBroker(t, nil)
 	cfg := &v1alpha1.MQTTEventSource{URL: b.url, Topic: "in", ClientID: "herald-final"}
-	rec := &recorder{}
-	rec.setErr(fmt.Errorf("event too large"))
+	rec := &sourcetest.Recorder{}
+	rec.SetErr(fmt.Errorf("event too large"))
 	src, err := newSource(testEnv(nil), testSpec("in", cfg))
 	require.NoError(t, err)
-	run(t, src, rec.emit)
+	sourcetest.Background(t, src, rec.Emit)
 	b.waitSubscribed(t, cfg.ClientID, cfg.Topic, 1)
 	b.publish(t, "in", "x")
 	require.Eventually(t, func() bool { return src.rejected.Load() == 1 && b.inflight(cfg.ClientID) == 0 }, 10*time.Second, 10*time.Millisecond)
-	require.Equal(t, 1, rec.attempts(), "an error other than unavailable is not retried")
+	require.Equal(t, 1, rec.Attempts(), "an error other than unavailable is not retried")
 }
 
 func TestAuth(t *testing.T) {
@@ -61,13 +62,13 @@ func TestAuth(t *testing.T) {
 		URL: b.url, Topic: "in", ClientID: "herald-auth",
 		Auth: &v1alpha1.BasicAuth{Username: secretKey("mqtt", "user"), Password: secretKey("mqtt", "pass")},
 	}
-	rec := &recorder{}
+	rec := &sourcetest.Recorder{}
 	src, err := New(testEnv(sec), testSpec("in", cfg))
 	require.NoError(t, err)
-	run(t, src, rec.emit)
+	sourcetest.Background(t, src, rec.Emit)
 	b.waitSubscribed(t, cfg.ClientID, cfg.Topic, 1)
 	b.publish(t, "in", "x")
-	require.Eventually(t, func() bool { return len(rec.all()) == 1 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(rec.Events()) == 1 }, 10*time.Second, 10*time.Millisecond)
 
 	bad := *cfg
 	bad.ClientID = "herald-auth-bad"
@@ -75,7 +76,7 @@ func TestAuth(t *testing.T) {
 	bad.Auth = &v1alpha1.BasicAuth{Username: secretKey("mqtt", "user"), Password: secretKey("mqtt", "wrong")}
 	src, err = New(testEnv(sec), testSpec("in", &bad))
 	require.NoError(t, err)
-	require.ErrorContains(t, src.Start(t.Context(), rec.emit), "connecting to mqtt")
+	require.ErrorContains(t, src.Start(t.Context(), rec.Emit), "connecting to mqtt")
 }
 
 func TestBadInput(t *testing.T) {
@@ -96,7 +97,7 @@ func TestBadInput(t *testing.T) {
 			cfg.Topic, cfg.ClientID = "in", "herald-bad-input"
 			src, err := New(testEnv(nil), testSpec("in", &cfg))
 			require.NoError(t, err)
-			require.ErrorContains(t, src.Start(t.Context(), (&recorder{}).emit), tc.want)
+			require.ErrorContains(t, src.Start(t.Context(), (&sourcetest.Recorder{}).Emit), tc.want)
 		})
 	}
 	for name, cfg := range map[string]v1alpha1.MQTTEventSource{

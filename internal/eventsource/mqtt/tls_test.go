@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 // selfSigned returns a certificate for 127.0.0.1 that is its own CA, as a
@@ -57,18 +58,18 @@ func TestTLS(t *testing.T) {
 	b := &broker{srv: srv, url: "ssl://" + l.Address(), sessions: h}
 
 	cfg := &v1alpha1.MQTTEventSource{URL: b.url, Topic: "in", ClientID: "herald-tls", TLS: &v1alpha1.TLSConfig{CACertSecret: secretKey("mqtt", "ca")}}
-	rec := &recorder{}
+	rec := &sourcetest.Recorder{}
 	src, err := New(testEnv(secrets{"mqtt/ca": string(certPEM)}), testSpec("in", cfg))
 	require.NoError(t, err)
-	run(t, src, rec.emit)
+	sourcetest.Background(t, src, rec.Emit)
 	b.waitSubscribed(t, cfg.ClientID, cfg.Topic, 1)
 	b.publish(t, "in", "x")
-	require.Eventually(t, func() bool { return len(rec.all()) == 1 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(rec.Events()) == 1 }, 10*time.Second, 10*time.Millisecond)
 
 	// Without the CA, the broker's certificate is refused.
 	bad := *cfg
 	bad.ClientID, bad.TLS, bad.ConnectionBackoff = "herald-tls-bad", nil, &v1alpha1.Backoff{Steps: 1}
 	src, err = New(testEnv(nil), testSpec("in", &bad))
 	require.NoError(t, err)
-	require.Error(t, src.Start(t.Context(), rec.emit))
+	require.Error(t, src.Start(t.Context(), rec.Emit))
 }

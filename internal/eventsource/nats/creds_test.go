@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 // userCreds returns a .creds file of a new user of account, signed by it.
@@ -56,8 +57,8 @@ func TestCredentialFile(t *testing.T) {
 	cfg := &v1alpha1.NATSEventsSource{URL: srv.ClientURL(), Subject: "in", Auth: &v1alpha1.NATSAuth{Credential: secretKey("nats", "creds")}}
 	src, err := New(testEnv(secrets{"nats/creds": string(userCreds(t, account))}), testSpec("in", cfg))
 	require.NoError(t, err)
-	rec := &recorder{}
-	run(t, src, rec.emit)
+	rec := &sourcetest.Recorder{}
+	sourcetest.Background(t, src, rec.Emit)
 	require.NoError(t, request(t, pub, "in", &natsgo.Msg{Data: []byte("x")}))
-	require.Len(t, rec.all(), 1)
+	require.Len(t, rec.Events(), 1)
 }

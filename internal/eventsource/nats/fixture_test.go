@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
-	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventsource"
 	"github.com/herald-dev/herald/internal/testenv"
 )
@@ -99,65 +97,4 @@ func waitSubscribed(t *testing.T, srv *server.Server, subject string, n int) {
 		sz, err := srv.Subsz(&server.SubszOptions{Subscriptions: true, Test: subject})
 		return err == nil && sz.Total >= n
 	}, 10*time.Second, 10*time.Millisecond, "the source never subscribed to %s", subject)
-}
-
-// recorder is an Emit that records events and fails while err is set.
-type recorder struct {
-	mu     sync.Mutex
-	events []*event.Event
-	err    error
-	tries  int
-}
-
-func (r *recorder) emit(_ context.Context, ev *event.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.tries++
-	if r.err != nil {
-		return r.err
-	}
-	cp := *ev
-	r.events = append(r.events, &cp)
-	return nil
-}
-
-func (r *recorder) setErr(err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.err = err
-}
-
-func (r *recorder) all() []*event.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*event.Event(nil), r.events...)
-}
-
-func (r *recorder) attempts() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.tries
-}
-
-// run starts src with emit in the background; it is stopped with the test
-// and must then return nil.
-func run(t *testing.T, src eventsource.Source, emit eventsource.Emit) (stop func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- src.Start(ctx, emit) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				require.NoError(t, err)
-			case <-time.After(10 * time.Second):
-				require.FailNow(t, "the source did not stop")
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return stop
 }

@@ -101,14 +101,9 @@ func New(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error)
 }
 
 func newSource(env eventsource.Env, spec eventsource.Spec) (*source, error) {
-	var cfg *v1alpha1.NATSEventsSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.NATSEventsSource:
-		cfg = c
-	case v1alpha1.NATSEventsSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building nats %s: config is a %T, want *v1alpha1.NATSEventsSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.NATSEventsSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building nats %s: %w", spec.Name, err)
 	}
 	switch {
 	case cfg.URL == "":

@@ -13,6 +13,7 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/eventbus"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 func TestPayloadHasArgoShape(t *testing.T) {
@@ -37,11 +38,11 @@ func TestPayloadHasArgoShape(t *testing.T) {
 			cfg := &v1alpha1.NATSEventsSource{URL: srv.URL, Subject: "orders.*", JSONBody: tc.jsonBody, Metadata: map[string]string{"team": "a"}}
 			src, err := New(testEnv(nil), testSpec("orders", cfg))
 			require.NoError(t, err)
-			rec := &recorder{}
-			stop := run(t, src, rec.emit)
+			rec := &sourcetest.Recorder{}
+			stop := sourcetest.Background(t, src, rec.Emit)
 			require.NoError(t, request(t, pub, "orders.new", &natsgo.Msg{Header: tc.header, Data: []byte(tc.body)}))
 			stop()
-			events := rec.all()
+			events := rec.Events()
 			require.Len(t, events, 1)
 			require.JSONEq(t, tc.want, string(events[0].Data))
 		})
@@ -54,14 +55,14 @@ func TestNonJSONBodyIsRejectedAndCounted(t *testing.T) {
 	cfg := &v1alpha1.NATSEventsSource{URL: srv.URL, Subject: "in", JSONBody: true}
 	src, err := newSource(testEnv(nil), testSpec("in", cfg))
 	require.NoError(t, err)
-	rec := &recorder{}
-	run(t, src, rec.emit)
+	rec := &sourcetest.Recorder{}
+	sourcetest.Background(t, src, rec.Emit)
 	waitSubscribed(t, srv.Server, "in", 1)
 	require.NoError(t, pub.Publish("in", []byte("not json")))
 	require.Eventually(t, func() bool { return src.rejected.Load() == 1 }, 10*time.Second, 10*time.Millisecond)
 	// The source goes on with the next message.
 	require.NoError(t, request(t, pub, "in", &natsgo.Msg{Data: []byte(`{"ok":true}`)}))
-	require.Len(t, rec.all(), 1)
+	require.Len(t, rec.Events(), 1)
 	require.Equal(t, uint64(1), src.rejected.Load())
 }
 
@@ -70,21 +71,21 @@ func TestQueueGroupSharesMessages(t *testing.T) {
 	pub := dial(t, srv.URL)
 	queue := "workers"
 	cfg := &v1alpha1.NATSEventsSource{URL: srv.URL, Subject: "jobs", Queue: &queue}
-	rec := &recorder{}
+	rec := &sourcetest.Recorder{}
 	for range 2 {
 		src, err := New(testEnv(nil), testSpec("jobs", cfg))
 		require.NoError(t, err)
-		run(t, src, rec.emit)
+		sourcetest.Background(t, src, rec.Emit)
 	}
 	waitSubscribed(t, srv.Server, "jobs", 2)
 	const n = 20
 	for i := range n {
 		require.NoError(t, pub.Publish("jobs", fmt.Appendf(nil, "%d", i)))
 	}
-	require.Eventually(t, func() bool { return len(rec.all()) == n }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(rec.Events()) == n }, 10*time.Second, 10*time.Millisecond)
 	// A round trip through both sources: nothing more arrives.
 	require.NoError(t, request(t, pub, "jobs", &natsgo.Msg{Data: []byte("last")}))
-	require.Len(t, rec.all(), n+1, "each message goes to one member of the queue group")
+	require.Len(t, rec.Events(), n+1, "each message goes to one member of the queue group")
 }
 
 func TestBusDownKeepsTheMessageUntilPublished(t *testing.T) {
@@ -93,24 +94,24 @@ func TestBusDownKeepsTheMessageUntilPublished(t *testing.T) {
 	cfg := &v1alpha1.NATSEventsSource{URL: srv.URL, Subject: "in", JSONBody: true}
 	src, err := New(testEnv(nil), testSpec("in", cfg))
 	require.NoError(t, err)
-	rec := &recorder{}
-	rec.setErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
-	run(t, src, rec.emit)
+	rec := &sourcetest.Recorder{}
+	rec.SetErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
+	sourcetest.Background(t, src, rec.Emit)
 	waitSubscribed(t, srv.Server, "in", 1)
 	reply, err := pub.SubscribeSync(natsgo.NewInbox())
 	require.NoError(t, err)
 	msg := &natsgo.Msg{Subject: "in", Reply: reply.Subject, Header: natsgo.Header{msgIDHeader: []string{"order-1"}}, Data: []byte(`{"n":1}`)}
 	require.NoError(t, pub.PublishMsg(msg))
 	require.NoError(t, pub.Publish("in", []byte(`{"n":2}`)))
-	require.Eventually(t, func() bool { return rec.attempts() >= 3 }, 10*time.Second, 10*time.Millisecond, "the source retries")
+	require.Eventually(t, func() bool { return rec.Attempts() >= 3 }, 10*time.Second, 10*time.Millisecond, "the source retries")
 	_, err = reply.NextMsg(50 * time.Millisecond)
 	require.ErrorIs(t, err, natsgo.ErrTimeout, "no answer while the event is not on the bus")
 
-	rec.setErr(nil)
+	rec.SetErr(nil)
 	_, err = reply.NextMsg(10 * time.Second)
 	require.NoError(t, err, "the request is answered once its event is published")
-	require.Eventually(t, func() bool { return len(rec.all()) == 2 }, 10*time.Second, 10*time.Millisecond)
-	events := rec.all()
+	require.Eventually(t, func() bool { return len(rec.Events()) == 2 }, 10*time.Second, 10*time.Millisecond)
+	events := rec.Events()
 	require.JSONEq(t, `{"subject":"in","body":{"n":1},"header":{"Nats-Msg-Id":["order-1"]}}`, string(events[0].Data), "in order")
 	require.JSONEq(t, `{"subject":"in","body":{"n":2}}`, string(events[1].Data))
 
@@ -126,13 +127,13 @@ func TestFinalPublishErrorDropsTheMessage(t *testing.T) {
 	cfg := &v1alpha1.NATSEventsSource{URL: srv.URL, Subject: "in"}
 	src, err := newSource(testEnv(nil), testSpec("in", cfg))
 	require.NoError(t, err)
-	rec := &recorder{}
-	rec.setErr(fmt.Errorf("event too large"))
-	run(t, src, rec.emit)
+	rec := &sourcetest.Recorder{}
+	rec.SetErr(fmt.Errorf("event too large"))
+	sourcetest.Background(t, src, rec.Emit)
 	waitSubscribed(t, srv.Server, "in", 1)
 	require.NoError(t, pub.Publish("in", []byte("x")))
 	require.Eventually(t, func() bool { return src.rejected.Load() == 1 }, 10*time.Second, 10*time.Millisecond)
-	require.Equal(t, 1, rec.attempts(), "an error other than unavailable is not retried")
+	require.Equal(t, 1, rec.Attempts(), "an error other than unavailable is not retried")
 }
 
 func TestAuth(t *testing.T) {
@@ -175,16 +176,16 @@ func TestAuth(t *testing.T) {
 			cfg := &v1alpha1.NATSEventsSource{URL: url, Subject: "in", Auth: tc.auth}
 			src, err := New(testEnv(sec), testSpec("in", cfg))
 			require.NoError(t, err)
-			rec := &recorder{}
-			run(t, src, rec.emit)
+			rec := &sourcetest.Recorder{}
+			sourcetest.Background(t, src, rec.Emit)
 			require.NoError(t, request(t, pub, "in", &natsgo.Msg{Data: []byte("x")}))
-			require.Len(t, rec.all(), 1)
+			require.Len(t, rec.Events(), 1)
 
 			// Without credentials the connection is refused.
 			cfg = &v1alpha1.NATSEventsSource{URL: url, Subject: "in", ConnectionBackoff: oneTry()}
 			src, err = New(testEnv(sec), testSpec("in", cfg))
 			require.NoError(t, err)
-			require.ErrorContains(t, src.Start(t.Context(), rec.emit), "connecting to nats")
+			require.ErrorContains(t, src.Start(t.Context(), rec.Emit), "connecting to nats")
 		})
 	}
 }
@@ -204,7 +205,7 @@ func TestBadInput(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			src, err := New(testEnv(secrets{"nats/garbage": "garbage"}), testSpec("in", tc.cfg))
 			require.NoError(t, err)
-			require.ErrorContains(t, src.Start(t.Context(), (&recorder{}).emit), tc.want)
+			require.ErrorContains(t, src.Start(t.Context(), (&sourcetest.Recorder{}).Emit), tc.want)
 		})
 	}
 	for name, cfg := range map[string]v1alpha1.NATSEventsSource{

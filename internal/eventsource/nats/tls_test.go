@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 // selfSigned returns a certificate for 127.0.0.1 that is its own CA, as a
@@ -53,15 +54,15 @@ func TestTLS(t *testing.T) {
 	cfg := &v1alpha1.NATSEventsSource{URL: srv.ClientURL(), Subject: "in", TLS: &v1alpha1.TLSConfig{CACertSecret: secretKey("nats", "ca")}}
 	src, err := New(testEnv(secrets{"nats/ca": string(certPEM)}), testSpec("in", cfg))
 	require.NoError(t, err)
-	rec := &recorder{}
-	run(t, src, rec.emit)
+	rec := &sourcetest.Recorder{}
+	sourcetest.Background(t, src, rec.Emit)
 	require.NoError(t, request(t, pub, "in", &natsgo.Msg{Data: []byte("x")}))
-	require.Len(t, rec.all(), 1)
+	require.Len(t, rec.Events(), 1)
 
 	// A server certificate the source does not trust is refused.
 	cfg = &v1alpha1.NATSEventsSource{URL: srv.ClientURL(), Subject: "in", ConnectionBackoff: oneTry(), TLS: &v1alpha1.TLSConfig{ClientCertSecret: secretKey("nats", "cert"), ClientKeySecret: secretKey("nats", "key")}}
 	_, otherCert, otherKey := selfSigned(t)
 	src, err = New(testEnv(secrets{"nats/cert": string(otherCert), "nats/key": string(otherKey)}), testSpec("in", cfg))
 	require.NoError(t, err)
-	require.ErrorContains(t, src.Start(t.Context(), rec.emit), "certificate")
+	require.ErrorContains(t, src.Start(t.Context(), rec.Emit), "certificate")
 }

@@ -66,14 +66,9 @@ var _ eventsource.Source = (*source)(nil)
 // New builds the redis source of one event; spec.Config is a
 // *v1alpha1.RedisEventSource (or the value).
 func New(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
-	var cfg *v1alpha1.RedisEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.RedisEventSource:
-		cfg = c
-	case v1alpha1.RedisEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building redis %s: config is a %T, want *v1alpha1.RedisEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.RedisEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building redis %s: %w", spec.Name, err)
 	}
 	switch {
 	case cfg.HostAddress == "":

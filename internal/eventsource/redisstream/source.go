@@ -83,14 +83,9 @@ var _ eventsource.Source = (*source)(nil)
 // New builds the redisStream source of one event; spec.Config is a
 // *v1alpha1.RedisStreamEventSource (or the value).
 func New(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
-	var cfg *v1alpha1.RedisStreamEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.RedisStreamEventSource:
-		cfg = c
-	case v1alpha1.RedisStreamEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building redisStream %s: config is a %T, want *v1alpha1.RedisStreamEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.RedisStreamEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building redisStream %s: %w", spec.Name, err)
 	}
 	switch {
 	case cfg.HostAddress == "":

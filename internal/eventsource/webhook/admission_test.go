@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 // TestTooManyRequestsInProgress fills a port's request slots with requests
@@ -36,24 +37,24 @@ func TestTooManyRequestsInProgress(t *testing.T) {
 		}
 		return nil
 	}
-	port := freePort(t)
-	s := start(t, testEnv(nil), testSpec("busy", hook(port, "/busy", "POST")), emit)
+	port := webhooktest.FreePort(t)
+	s := start(t, webhooktest.Env(nil), testSpec("busy", hook(port, "/busy", "POST")), emit)
 	blocking.Store(true)
 
 	var wg sync.WaitGroup
 	statuses := make(chan int, 3)
 	for range 3 {
 		wg.Go(func() {
-			resp, _ := send(t, "POST", s.url, "application/json", `{}`, nil)
+			resp, _ := webhooktest.Send(t, "POST", s.url, "application/json", `{}`, nil)
 			statuses <- resp.StatusCode
 		})
 	}
 	require.Eventually(t, func() bool { return waiting.Load() == 3 }, 10*time.Second, 5*time.Millisecond)
 
-	resp, _ := send(t, "POST", s.url, "application/json", `{}`, nil)
+	resp, _ := webhooktest.Send(t, "POST", s.url, "application/json", `{}`, nil)
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	require.Equal(t, "1", resp.Header.Get("Retry-After"))
-	resp, _ = send(t, "GET", "http://127.0.0.1:"+port+"/health", "", "", nil)
+	resp, _ = webhooktest.Send(t, "GET", "http://127.0.0.1:"+port+"/health", "", "", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 
 	close(release)
@@ -62,6 +63,6 @@ func TestTooManyRequestsInProgress(t *testing.T) {
 	for code := range statuses {
 		require.Equal(t, http.StatusOK, code)
 	}
-	resp, _ = send(t, "POST", s.url, "application/json", `{}`, nil)
+	resp, _ = webhooktest.Send(t, "POST", s.url, "application/json", `{}`, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 }

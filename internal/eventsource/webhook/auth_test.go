@@ -14,6 +14,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 func secretRef(name, key string) *corev1.SecretKeySelector {
@@ -26,12 +29,12 @@ func secretRef(name, key string) *corev1.SecretKeySelector {
 // answer, and no event.
 func TestAuthFailuresLeakNothing(t *testing.T) {
 	const token, key = "tok-3f9a1c", "hmac-77b2e0"
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hook(port, "/push", "POST")
 	cfg.AuthSecret = secretRef("hook", "token")
 	cfg.HMACSecret = secretRef("hook", "hmac")
-	rec := &recorder{}
-	s := start(t, testEnv(secrets{"hook/token": token + "\n", "hook/hmac": key}), testSpec("push", cfg), rec.emit)
+	rec := &sourcetest.Recorder{}
+	s := start(t, webhooktest.Env(webhooktest.Secrets{"hook/token": token + "\n", "hook/hmac": key}), testSpec("push", cfg), rec.Emit)
 	body := `{"a":1}`
 	good := Sign([]byte(key), []byte(body))
 	bearer := "Bearer " + token
@@ -58,15 +61,15 @@ func TestAuthFailuresLeakNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(rec.all())
-			resp, got := send(t, "POST", s.url, "application/json", body, tt.header)
+			before := len(rec.Events())
+			resp, got := webhooktest.Send(t, "POST", s.url, "application/json", body, tt.header)
 			require.Equal(t, tt.wantStatus, resp.StatusCode, got)
 			if tt.wantStatus == 200 {
-				require.Len(t, rec.all(), before+1)
+				require.Len(t, rec.Events(), before+1)
 				return
 			}
 			require.Equal(t, "unauthorized", got, "the same text whatever was wrong")
-			require.Len(t, rec.all(), before, "no event")
+			require.Len(t, rec.Events(), before, "no event")
 			for _, secret := range []string{token, key} {
 				require.NotContains(t, got, secret)
 				for k, vs := range resp.Header {
@@ -75,7 +78,7 @@ func TestAuthFailuresLeakNothing(t *testing.T) {
 			}
 		})
 	}
-	for _, ev := range rec.all() {
+	for _, ev := range rec.Events() {
 		require.NotContains(t, string(ev.Data), token, "the bearer token is masked in the event")
 		require.NotContains(t, string(ev.Data), key)
 	}
@@ -95,12 +98,12 @@ func TestVerifySignature(t *testing.T) {
 // sends none of it: the answer comes at once, so the server did not wait
 // for (read) the body.
 func TestTooLargeRefusedBeforeReading(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hook(port, "/push", "POST")
 	limit := int64(1024)
 	cfg.MaxPayloadSize = &limit
-	rec := &recorder{}
-	start(t, testEnv(nil), testSpec("push", cfg), rec.emit)
+	rec := &sourcetest.Recorder{}
+	start(t, webhooktest.Env(nil), testSpec("push", cfg), rec.Emit)
 	conn, err := net.Dial("tcp", "127.0.0.1:"+port)
 	require.NoError(t, err)
 	defer conn.Close()
@@ -111,31 +114,31 @@ func TestTooLargeRefusedBeforeReading(t *testing.T) {
 	require.NoError(t, err, "answered without the body")
 	require.NoError(t, resp.Body.Close())
 	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
-	require.Empty(t, rec.all())
+	require.Empty(t, rec.Events())
 }
 
 // TestTooLargeChunked streams a chunked body far over the limit: the
 // server stops at the limit and answers 413, with no event, even for an
 // endpoint whose signature check would need the whole body.
 func TestTooLargeChunked(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hook(port, "/push", "POST")
 	limit := int64(4096)
 	cfg.MaxPayloadSize = &limit
 	cfg.HMACSecret = secretRef("hook", "hmac")
-	rec := &recorder{}
-	s := start(t, testEnv(secrets{"hook/hmac": "k"}), testSpec("push", cfg), rec.emit)
+	rec := &sourcetest.Recorder{}
+	s := start(t, webhooktest.Env(webhooktest.Secrets{"hook/hmac": "k"}), testSpec("push", cfg), rec.Emit)
 	big := strings.Repeat("x", 64<<10)
 	req, err := http.NewRequest("POST", s.url, io.MultiReader(strings.NewReader(big), strings.NewReader(big)))
 	require.NoError(t, err)
 	req.ContentLength = -1 // chunked: the server learns the size only by reading
 	req.Header.Set(SignatureHeader, Sign([]byte("k"), []byte(big+big)))
-	resp, err := client.Do(req)
+	resp, err := webhooktest.Client.Do(req)
 	if err == nil {
 		require.NoError(t, resp.Body.Close())
 		require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 	} // else the server closed the connection while the client still wrote: refused too
-	require.Empty(t, rec.all())
+	require.Empty(t, rec.Events())
 }
 
 // TestTLSHardening serves an endpoint over TLS with a bearer token: plain
@@ -143,18 +146,18 @@ func TestTooLargeChunked(t *testing.T) {
 // key that does not load fails Start without quoting the key.
 func TestTLSHardening(t *testing.T) {
 	certPEM, keyPEM, pool := selfSigned(t)
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hook(port, "/secure", "POST")
 	cfg.ServerCertSecret = secretRef("tls", "crt")
 	cfg.ServerKeySecret = secretRef("tls", "key")
 	cfg.AuthSecret = secretRef("tls", "token")
-	rec := &recorder{}
-	env := testEnv(secrets{"tls/crt": certPEM, "tls/key": keyPEM, "tls/token": "tls-token"})
+	rec := &sourcetest.Recorder{}
+	env := webhooktest.Env(webhooktest.Secrets{"tls/crt": certPEM, "tls/key": keyPEM, "tls/token": "tls-token"})
 	src, err := New(env, testSpec("secure", cfg))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- src.Start(ctx, rec.emit) }()
+	go func() { done <- src.Start(ctx, rec.Emit) }()
 	defer func() {
 		cancel()
 		require.NoError(t, <-done)
@@ -186,17 +189,17 @@ func TestTLSHardening(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, code, "TLS does not replace the token")
 	_, err = post(tlsClient(tls.VersionTLS11), url, "tls-token")
 	require.Error(t, err, "TLS 1.1 is refused")
-	code, err = post(client, "http://127.0.0.1:"+port+"/secure", "tls-token")
+	code, err = post(webhooktest.Client, "http://127.0.0.1:"+port+"/secure", "tls-token")
 	require.True(t, err != nil || code == http.StatusBadRequest, "plain HTTP gets no answer from the endpoint (status %d)", code)
-	require.Len(t, rec.all(), 1)
+	require.Len(t, rec.Events(), 1)
 
 	// A key that does not match the certificate.
 	_, otherKey, _ := selfSigned(t)
-	bad := hook(freePort(t), "/secure", "POST")
+	bad := hook(webhooktest.FreePort(t), "/secure", "POST")
 	bad.ServerCertSecret, bad.ServerKeySecret = cfg.ServerCertSecret, secretRef("tls", "other")
-	src, err = New(testEnv(secrets{"tls/crt": certPEM, "tls/other": otherKey}), testSpec("bad", bad))
+	src, err = New(webhooktest.Env(webhooktest.Secrets{"tls/crt": certPEM, "tls/other": otherKey}), testSpec("bad", bad))
 	require.NoError(t, err)
-	err = src.Start(t.Context(), rec.emit)
+	err = src.Start(t.Context(), rec.Emit)
 	require.ErrorContains(t, err, "loading the TLS certificate of webhook bad")
 	require.NotContains(t, err.Error(), "PRIVATE KEY")
 	require.NotContains(t, err.Error(), strings.Split(otherKey, "\n")[1])

@@ -9,12 +9,13 @@ import (
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/eventsource"
 	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 func TestConformance(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	spec := testSpec("push", hook(port, "/push", "POST"))
-	env := testEnv(nil)
+	env := webhooktest.Env(nil)
 	url := "http://127.0.0.1:" + port + "/push"
 	sourcetest.Run(t, sourcetest.Harness{
 		Kind: KindName,
@@ -23,8 +24,8 @@ func TestConformance(t *testing.T) {
 			src, err := New(env, spec)
 			require.NoError(t, err)
 			return src, func(t *testing.T) error {
-				waitReady(t, url, make(chan error, 1))
-				resp, err := client.Post(url, "application/json", strings.NewReader(`{"hello":"world"}`))
+				webhooktest.WaitReady(t, url, make(chan error, 1))
+				resp, err := webhooktest.Client.Post(url, "application/json", strings.NewReader(`{"hello":"world"}`))
 				require.NoError(t, err)
 				require.NoError(t, resp.Body.Close())
 				return sourcetest.ErrStatus(resp.StatusCode)

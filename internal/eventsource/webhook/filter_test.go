@@ -11,22 +11,26 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 // TestFilterExpression runs a webhook with a filter.expression through the
 // runner: requests the expression rejects are answered 200, as in Argo
 // Events, but publish nothing.
 func TestFilterExpression(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hook(port, "/orders", http.MethodPost)
 	cfg.Filter = &v1alpha1.EventSourceFilter{Expression: "body.id == 4 && body.name != 'Joe' && header['X-Kind'][0] == 'order'"}
 	es := &v1alpha1.EventSource{ObjectMeta: metav1.ObjectMeta{Name: "hooks", Namespace: "argo-events"}}
 	es.Spec.Webhook = map[string]v1alpha1.WebhookEventSource{"orders": *cfg}
 
-	rec := &recorder{}
+	rec := &sourcetest.Recorder{}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- eventsource.Run(ctx, eventsource.NewRegistry(Kind), testEnv(nil), es, rec.emit) }()
+	go func() {
+		done <- eventsource.Run(ctx, eventsource.NewRegistry(Kind), webhooktest.Env(nil), es, rec.Emit)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -37,7 +41,7 @@ func TestFilterExpression(t *testing.T) {
 		}
 	})
 	url := "http://127.0.0.1:" + port + "/orders"
-	waitReady(t, url, done)
+	webhooktest.WaitReady(t, url, done)
 
 	order := http.Header{"X-Kind": {"order"}}
 	for _, tc := range []struct {
@@ -51,10 +55,10 @@ func TestFilterExpression(t *testing.T) {
 		{`not json`, order},                  // body is a JSON string: body.id fails
 		{`{"id": 4, "name": "John"}`, order}, // the one that passes
 	} {
-		resp, _ := send(t, http.MethodPost, url, "application/json", tc.body, tc.header)
+		resp, _ := webhooktest.Send(t, http.MethodPost, url, "application/json", tc.body, tc.header)
 		require.Equal(t, http.StatusOK, resp.StatusCode, "body %s", tc.body)
 	}
-	events := rec.all()
+	events := rec.Events()
 	require.Len(t, events, 1)
 	require.JSONEq(t, `{"id": 4, "name": "John"}`, string(bodyOf(t, events[0].Data)))
 }

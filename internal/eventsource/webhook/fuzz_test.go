@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 // FuzzRoute sends fuzzed bodies, content types, header values and methods
@@ -35,7 +36,7 @@ func FuzzRoute(f *testing.F) {
 		emit := func(_ context.Context, ev *event.Event) error { events = append(events, ev); return nil }
 		spec := testSpec("push", cfg)
 		ep := Endpoint{Context: &cfg.WebhookContext, Payload: func(r *http.Request, b []byte) ([]byte, error) { return buildPayload(r, b, cfg.Metadata) }}
-		rt, err := newRoute(t.Context(), testEnv(secrets{"hook/token": "s3cret"}), spec, ep, emit)
+		rt, err := newRoute(t.Context(), webhooktest.Env(webhooktest.Secrets{"hook/token": "s3cret"}), spec, ep, emit)
 		if err != nil {
 			t.Fatal(err)
 		}

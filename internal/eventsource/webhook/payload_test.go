@@ -5,16 +5,19 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 func TestPayload(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hook(port, "/push", "POST")
 	cfg.Metadata = map[string]string{"team": "ops"}
-	rec := &recorder{}
-	s := start(t, testEnv(nil), testSpec("push", cfg), rec.emit)
-	getPort := freePort(t)
-	get := start(t, testEnv(nil), testSpec("get", hook(getPort, "/get", "GET")), rec.emit)
+	rec := &sourcetest.Recorder{}
+	s := start(t, webhooktest.Env(nil), testSpec("push", cfg), rec.Emit)
+	getPort := webhooktest.FreePort(t)
+	get := start(t, webhooktest.Env(nil), testSpec("get", hook(getPort, "/get", "GET")), rec.Emit)
 
 	tests := []struct {
 		name        string
@@ -37,11 +40,11 @@ func TestPayload(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(rec.all())
+			before := len(rec.Events())
 			h := http.Header{"X-Custom": {"v1", "v2"}}
-			resp, _ := send(t, tt.method, tt.url, tt.contentType, tt.body, h)
+			resp, _ := webhooktest.Send(t, tt.method, tt.url, tt.contentType, tt.body, h)
 			require.Equal(t, http.StatusOK, resp.StatusCode)
-			evs := rec.all()
+			evs := rec.Events()
 			require.Len(t, evs, before+1)
 			var got struct {
 				Header   map[string][]string `json:"header"`
@@ -66,15 +69,15 @@ func TestPayload(t *testing.T) {
 }
 
 func TestPayloadMasksAuthorization(t *testing.T) {
-	port := freePort(t)
-	rec := &recorder{}
-	s := start(t, testEnv(nil), testSpec("push", hook(port, "/push", "POST")), rec.emit)
-	resp, _ := send(t, "POST", s.url, "application/json", `{}`, http.Header{"Authorization": {"Bearer anything"}})
+	port := webhooktest.FreePort(t)
+	rec := &sourcetest.Recorder{}
+	s := start(t, webhooktest.Env(nil), testSpec("push", hook(port, "/push", "POST")), rec.Emit)
+	resp, _ := webhooktest.Send(t, "POST", s.url, "application/json", `{}`, http.Header{"Authorization": {"Bearer anything"}})
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var got struct {
 		Header map[string][]string `json:"header"`
 	}
-	requireJSON(t, rec.all()[0].Data, &got)
+	requireJSON(t, rec.Events()[0].Data, &got)
 	require.Equal(t, []string{MaskedValue}, got.Header["Authorization"])
 }
 

@@ -18,16 +18,18 @@ import (
 
 	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventbus"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 func TestStatusCodes(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hook(port, "/push", "POST")
 	limit := int64(64)
 	cfg.MaxPayloadSize = &limit
 	cfg.AuthSecret = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "hook"}, Key: "token"}
-	rec := &recorder{}
-	env := testEnv(secrets{"hook/token": "s3cret\n"})
+	rec := &sourcetest.Recorder{}
+	env := webhooktest.Env(webhooktest.Secrets{"hook/token": "s3cret\n"})
 	var rejectMu sync.Mutex
 	var rejected []string
 	env.Rejected = func(reason string) {
@@ -35,7 +37,7 @@ func TestStatusCodes(t *testing.T) {
 		defer rejectMu.Unlock()
 		rejected = append(rejected, reason)
 	}
-	s := start(t, env, testSpec("push", cfg), rec.emit)
+	s := start(t, env, testSpec("push", cfg), rec.Emit)
 	auth := http.Header{"Authorization": {"Bearer s3cret"}}
 	base := "http://127.0.0.1:" + port
 
@@ -71,13 +73,13 @@ func TestStatusCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec.setErr(tt.emitErr)
-			defer rec.setErr(nil)
-			before := len(rec.all())
+			rec.SetErr(tt.emitErr)
+			defer rec.SetErr(nil)
+			before := len(rec.Events())
 			rejectMu.Lock()
 			rejected = nil
 			rejectMu.Unlock()
-			resp, _ := send(t, tt.method, tt.url, "", tt.body, tt.header)
+			resp, _ := webhooktest.Send(t, tt.method, tt.url, "", tt.body, tt.header)
 			require.Equal(t, tt.wantStatus, resp.StatusCode)
 			for k, v := range tt.wantHeader {
 				require.Equal(t, v, resp.Header.Get(k), "header %s", k)
@@ -86,7 +88,7 @@ func TestStatusCodes(t *testing.T) {
 			if tt.wantStatus == 200 && tt.url == s.url {
 				wantEvents++
 			}
-			require.Len(t, rec.all(), wantEvents, "an event is recorded only for a 200")
+			require.Len(t, rec.Events(), wantEvents, "an event is recorded only for a 200")
 			rejectMu.Lock()
 			defer rejectMu.Unlock()
 			if tt.wantReject == "" {
@@ -101,27 +103,27 @@ func TestStatusCodes(t *testing.T) {
 // TestTooLargeWithoutLength sends a chunked body, whose size the server
 // learns only while reading it.
 func TestTooLargeWithoutLength(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hook(port, "/push", "POST")
 	limit := int64(16)
 	cfg.MaxPayloadSize = &limit
-	rec := &recorder{}
-	s := start(t, testEnv(nil), testSpec("push", cfg), rec.emit)
+	rec := &sourcetest.Recorder{}
+	s := start(t, webhooktest.Env(nil), testSpec("push", cfg), rec.Emit)
 	req, err := http.NewRequest("POST", s.url, io.MultiReader(strings.NewReader(strings.Repeat("y", 10)), strings.NewReader(strings.Repeat("z", 10))))
 	require.NoError(t, err)
 	req.ContentLength = -1
-	resp, err := client.Do(req)
+	resp, err := webhooktest.Client.Do(req)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
-	require.Empty(t, rec.all())
+	require.Empty(t, rec.Events())
 }
 
 // TestUnreadableBody sends a malformed chunked body over a raw connection.
 func TestUnreadableBody(t *testing.T) {
-	port := freePort(t)
-	rec := &recorder{}
-	start(t, testEnv(nil), testSpec("push", hook(port, "/push", "POST")), rec.emit)
+	port := webhooktest.FreePort(t)
+	rec := &sourcetest.Recorder{}
+	start(t, webhooktest.Env(nil), testSpec("push", hook(port, "/push", "POST")), rec.Emit)
 	conn, err := net.Dial("tcp", "127.0.0.1:"+port)
 	require.NoError(t, err)
 	defer conn.Close()
@@ -131,13 +133,13 @@ func TestUnreadableBody(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	require.Empty(t, rec.all())
+	require.Empty(t, rec.Events())
 }
 
 // TestNoAnswerBeforePublish holds the publish and checks that the client
 // has no answer until the bus acknowledged.
 func TestNoAnswerBeforePublish(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	emit := func(ctx context.Context, ev *event.Event) error {
@@ -145,10 +147,10 @@ func TestNoAnswerBeforePublish(t *testing.T) {
 		<-release
 		return nil
 	}
-	s := start(t, testEnv(nil), testSpec("push", hook(port, "/push", "POST")), emit)
+	s := start(t, webhooktest.Env(nil), testSpec("push", hook(port, "/push", "POST")), emit)
 	answered := make(chan int, 1)
 	go func() {
-		resp, err := client.Post(s.url, "application/json", strings.NewReader(`{}`))
+		resp, err := webhooktest.Client.Post(s.url, "application/json", strings.NewReader(`{}`))
 		if err != nil {
 			answered <- -1
 			return
@@ -169,17 +171,17 @@ func TestNoAnswerBeforePublish(t *testing.T) {
 // TestStopFailsPublishInFlight stops the source while a publish waits: the
 // publish's context ends, the client gets 503, and Start returns after it.
 func TestStopFailsPublishInFlight(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	entered := make(chan struct{})
 	emit := func(ctx context.Context, ev *event.Event) error {
 		close(entered)
 		<-ctx.Done()
 		return ctx.Err()
 	}
-	s := start(t, testEnv(nil), testSpec("push", hook(port, "/push", "POST")), emit)
+	s := start(t, webhooktest.Env(nil), testSpec("push", hook(port, "/push", "POST")), emit)
 	answered := make(chan *http.Response, 1)
 	go func() {
-		resp, err := client.Post(s.url, "application/json", strings.NewReader(`{}`))
+		resp, err := webhooktest.Client.Post(s.url, "application/json", strings.NewReader(`{}`))
 		if err == nil {
 			_ = resp.Body.Close()
 		}
@@ -194,18 +196,18 @@ func TestStopFailsPublishInFlight(t *testing.T) {
 }
 
 func TestIdempotencyKey(t *testing.T) {
-	port := freePort(t)
-	rec := &recorder{}
-	s := start(t, testEnv(nil), testSpec("push", hook(port, "/push", "POST")), rec.emit)
+	port := webhooktest.FreePort(t)
+	rec := &sourcetest.Recorder{}
+	s := start(t, webhooktest.Env(nil), testSpec("push", hook(port, "/push", "POST")), rec.Emit)
 	for _, key := range []string{"a", "a", "b", ""} {
 		h := http.Header{}
 		if key != "" {
 			h.Set(IdempotencyKeyHeader, key)
 		}
-		resp, _ := send(t, "POST", s.url, "application/json", `{}`, h)
+		resp, _ := webhooktest.Send(t, "POST", s.url, "application/json", `{}`, h)
 		require.Equal(t, 200, resp.StatusCode)
 	}
-	evs := rec.all()
+	evs := rec.Events()
 	require.Len(t, evs, 4)
 	require.Len(t, evs[0].ID, 32)
 	require.Equal(t, evs[0].ID, evs[1].ID, "the same key gives the same id")
@@ -226,10 +228,10 @@ func TestIdempotencyKey(t *testing.T) {
 // server closes the connection once ReadHeaderTimeout has passed, however
 // often bytes arrive.
 func TestSlowClient(t *testing.T) {
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	to := DefaultTimeouts
 	to.ReadHeader = 200 * time.Millisecond
-	start(t, testEnv(nil), testSpec("push", hook(port, "/push", "POST")), (&recorder{}).emit, WithTimeouts(to))
+	start(t, webhooktest.Env(nil), testSpec("push", hook(port, "/push", "POST")), (&sourcetest.Recorder{}).Emit, WithTimeouts(to))
 	conn, err := net.Dial("tcp", "127.0.0.1:"+port)
 	require.NoError(t, err)
 	defer conn.Close()

@@ -20,71 +20,74 @@ import (
 
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 func TestSharedPort(t *testing.T) {
-	port := freePort(t)
-	env := testEnv(nil)
-	recA, recB := &recorder{}, &recorder{}
-	a := start(t, env, testSpec("a", hook(port, "/a", "POST")), recA.emit)
-	b := start(t, env, testSpec("b", hook(port, "/b", "POST")), recB.emit)
+	port := webhooktest.FreePort(t)
+	env := webhooktest.Env(nil)
+	recA, recB := &sourcetest.Recorder{}, &sourcetest.Recorder{}
+	a := start(t, env, testSpec("a", hook(port, "/a", "POST")), recA.Emit)
+	b := start(t, env, testSpec("b", hook(port, "/b", "POST")), recB.Emit)
 	health := "http://127.0.0.1:" + port + "/health"
 
 	for _, s := range []*started{a, b} {
-		resp, _ := send(t, "POST", s.url, "application/json", `{}`, nil)
+		resp, _ := webhooktest.Send(t, "POST", s.url, "application/json", `{}`, nil)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 	}
-	require.Len(t, recA.all(), 1)
-	require.Len(t, recB.all(), 1)
-	resp, body := send(t, "GET", health, "", "", nil)
+	require.Len(t, recA.Events(), 1)
+	require.Len(t, recB.Events(), 1)
+	resp, body := webhooktest.Send(t, "GET", health, "", "", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, "OK", body)
 
 	// Stopping a removes its endpoint; b and the port stay.
 	a.stop(t)
-	resp, _ = send(t, "POST", a.url, "application/json", `{}`, nil)
+	resp, _ = webhooktest.Send(t, "POST", a.url, "application/json", `{}`, nil)
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
-	resp, _ = send(t, "POST", b.url, "application/json", `{}`, nil)
+	resp, _ = webhooktest.Send(t, "POST", b.url, "application/json", `{}`, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Len(t, recB.all(), 2)
+	require.Len(t, recB.Events(), 2)
 
 	// Stopping the last endpoint stops the server.
 	b.stop(t)
-	_, err := client.Get(health)
+	_, err := webhooktest.Client.Get(health)
 	require.Error(t, err, "the port is closed once its last endpoint left")
 
 	// The port can be served again.
-	c := start(t, env, testSpec("a", hook(port, "/a", "POST")), recA.emit)
-	resp, _ = send(t, "POST", c.url, "application/json", `{}`, nil)
+	c := start(t, env, testSpec("a", hook(port, "/a", "POST")), recA.Emit)
+	resp, _ = webhooktest.Send(t, "POST", c.url, "application/json", `{}`, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
 // TestSameEndpointTwice: the first webhook serves, the second takes over
 // when the first stops.
 func TestSameEndpointTwice(t *testing.T) {
-	port := freePort(t)
-	env := testEnv(nil)
-	first, second := &recorder{}, &recorder{}
-	a := start(t, env, testSpec("first", hook(port, "/same", "POST")), first.emit)
-	start(t, env, testSpec("second", hook(port, "/same", "POST")), second.emit)
-	resp, _ := send(t, "POST", a.url, "application/json", `{}`, nil)
+	port := webhooktest.FreePort(t)
+	env := webhooktest.Env(nil)
+	first, second := &sourcetest.Recorder{}, &sourcetest.Recorder{}
+	a := start(t, env, testSpec("first", hook(port, "/same", "POST")), first.Emit)
+	start(t, env, testSpec("second", hook(port, "/same", "POST")), second.Emit)
+	resp, _ := webhooktest.Send(t, "POST", a.url, "application/json", `{}`, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Len(t, first.all(), 1)
-	require.Empty(t, second.all())
+	require.Len(t, first.Events(), 1)
+	require.Empty(t, second.Events())
 	a.stop(t)
-	resp, _ = send(t, "POST", a.url, "application/json", `{}`, nil)
+	resp, _ = webhooktest.Send(t, "POST", a.url, "application/json", `{}`, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Len(t, second.all(), 1)
+	require.Len(t, second.Events(), 1)
 }
 
 func TestEndpointNamedHealth(t *testing.T) {
-	port := freePort(t)
-	rec := &recorder{}
-	s := start(t, testEnv(nil), testSpec("h", hook(port, "/health", "POST")), rec.emit)
-	resp, body := send(t, "POST", s.url, "application/json", `{}`, nil)
+	port := webhooktest.FreePort(t)
+	rec := &sourcetest.Recorder{}
+	s := start(t, webhooktest.Env(nil), testSpec("h", hook(port, "/health", "POST")), rec.Emit)
+	resp, body := webhooktest.Send(t, "POST", s.url, "application/json", `{}`, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, "success", body)
-	require.Len(t, rec.all(), 1, "an endpoint named /health wins over the health check, as in Argo")
+	require.Len(t, rec.Events(), 1, "an endpoint named /health wins over the health check, as in Argo")
 }
 
 func TestPortBusy(t *testing.T) {
@@ -92,44 +95,44 @@ func TestPortBusy(t *testing.T) {
 	require.NoError(t, err)
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	src, err := New(testEnv(nil), testSpec("busy", hook(port, "/x", "POST")))
+	src, err := New(webhooktest.Env(nil), testSpec("busy", hook(port, "/x", "POST")))
 	require.NoError(t, err)
-	err = src.Start(t.Context(), (&recorder{}).emit)
+	err = src.Start(t.Context(), (&sourcetest.Recorder{}).Emit)
 	require.ErrorContains(t, err, "serving webhook busy on port "+port)
 }
 
 func TestAuthSecretMissing(t *testing.T) {
-	cfg := hook(freePort(t), "/x", "POST")
+	cfg := hook(webhooktest.FreePort(t), "/x", "POST")
 	cfg.AuthSecret = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "nope"}, Key: "token"}
-	src, err := New(testEnv(secrets{}), testSpec("x", cfg))
+	src, err := New(webhooktest.Env(webhooktest.Secrets{}), testSpec("x", cfg))
 	require.NoError(t, err)
-	err = src.Start(t.Context(), (&recorder{}).emit)
+	err = src.Start(t.Context(), (&sourcetest.Recorder{}).Emit)
 	require.ErrorContains(t, err, "reading the bearer token of webhook x: reading key token of secret argo-events/nope: no such secret")
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	_, err := New(testEnv(nil), testSpec("x", hook("", "/x", "POST")))
+	_, err := New(webhooktest.Env(nil), testSpec("x", hook("", "/x", "POST")))
 	require.ErrorContains(t, err, "no port")
-	_, err = New(testEnv(nil), testSpec("x", hook("1234", "x", "POST")))
+	_, err = New(webhooktest.Env(nil), testSpec("x", hook("1234", "x", "POST")))
 	require.ErrorContains(t, err, `endpoint "x" does not start with /`)
 	spec := testSpec("x", nil)
 	spec.Config = 42
-	_, err = New(testEnv(nil), spec)
+	_, err = New(webhooktest.Env(nil), spec)
 	require.ErrorContains(t, err, "config is a int")
 }
 
 func TestTLS(t *testing.T) {
 	certPEM, keyPEM, pool := selfSigned(t)
-	port := freePort(t)
+	port := webhooktest.FreePort(t)
 	cfg := hook(port, "/secure", "POST")
 	cfg.ServerCertSecret = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "tls"}, Key: "crt"}
 	cfg.ServerKeySecret = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "tls"}, Key: "key"}
-	env := testEnv(secrets{"tls/crt": certPEM, "tls/key": keyPEM})
+	env := webhooktest.Env(webhooktest.Secrets{"tls/crt": certPEM, "tls/key": keyPEM})
 	src, err := New(env, testSpec("secure", cfg))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- src.Start(ctx, (&recorder{}).emit) }()
+	go func() { done <- src.Start(ctx, (&sourcetest.Recorder{}).Emit) }()
 	tlsClient := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	url := "https://127.0.0.1:" + port + "/secure"
 	require.Eventually(t, func() bool {
@@ -173,11 +176,11 @@ func selfSigned(t *testing.T) (certPEM, keyPEM string, pool *x509.CertPool) {
 // TestConcurrentRequests runs many clients on two endpoints of one port
 // while a third endpoint comes and goes (run with -race).
 func TestConcurrentRequests(t *testing.T) {
-	port := freePort(t)
-	env := testEnv(nil)
-	rec := &recorder{}
-	a := start(t, env, testSpec("a", hook(port, "/a", "POST")), rec.emit)
-	b := start(t, env, testSpec("b", hook(port, "/b", "POST")), rec.emit)
+	port := webhooktest.FreePort(t)
+	env := webhooktest.Env(nil)
+	rec := &sourcetest.Recorder{}
+	a := start(t, env, testSpec("a", hook(port, "/a", "POST")), rec.Emit)
+	b := start(t, env, testSpec("b", hook(port, "/b", "POST")), rec.Emit)
 	const clients, perClient = 8, 25
 	var wg sync.WaitGroup
 	errs := make(chan error, clients*perClient)
@@ -188,7 +191,7 @@ func TestConcurrentRequests(t *testing.T) {
 				url = b.url
 			}
 			for i := range perClient {
-				resp, err := client.Post(url, "application/json", strings.NewReader(fmt.Sprintf(`{"c":%d,"i":%d}`, c, i)))
+				resp, err := webhooktest.Client.Post(url, "application/json", strings.NewReader(fmt.Sprintf(`{"c":%d,"i":%d}`, c, i)))
 				if err != nil {
 					errs <- err
 					continue
@@ -202,7 +205,7 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 	// Meanwhile a third endpoint starts and stops on the same port.
 	for range 3 {
-		c := start(t, env, testSpec("c", hook(port, "/c", "POST")), (&recorder{}).emit)
+		c := start(t, env, testSpec("c", hook(port, "/c", "POST")), (&sourcetest.Recorder{}).Emit)
 		c.stop(t)
 	}
 	wg.Wait()
@@ -210,5 +213,5 @@ func TestConcurrentRequests(t *testing.T) {
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	require.Len(t, rec.all(), clients*perClient)
+	require.Len(t, rec.Events(), clients*perClient)
 }

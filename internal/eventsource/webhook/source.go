@@ -95,14 +95,9 @@ var _ eventsource.Source = (*source)(nil)
 // New builds the webhook source of one event; spec.Config is a
 // *v1alpha1.WebhookEventSource (or the value).
 func New(env eventsource.Env, spec eventsource.Spec, opts ...Option) (eventsource.Source, error) {
-	var cfg *v1alpha1.WebhookEventSource
-	switch c := spec.Config.(type) {
-	case *v1alpha1.WebhookEventSource:
-		cfg = c
-	case v1alpha1.WebhookEventSource:
-		cfg = &c
-	default:
-		return nil, fmt.Errorf("building webhook %s: config is a %T, want *v1alpha1.WebhookEventSource", spec.Name, spec.Config)
+	cfg, err := eventsource.ConfigAs[v1alpha1.WebhookEventSource](spec)
+	if err != nil {
+		return nil, fmt.Errorf("building webhook %s: %w", spec.Name, err)
 	}
 	if cfg.Port == "" {
 		return nil, fmt.Errorf("building webhook %s: no port", spec.Name)

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/herald-dev/herald/internal/event"
+	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
 
 // BenchmarkWebhook measures accepted requests per second with 8 parallel
 // keep-alive clients and a publish that returns at once.
 func BenchmarkWebhook(b *testing.B) {
-	port := freePort(b)
-	src, err := New(testEnv(nil), testSpec("bench", hook(port, "/bench", "POST")))
+	port := webhooktest.FreePort(b)
+	src, err := New(webhooktest.Env(nil), testSpec("bench", hook(port, "/bench", "POST")))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"net/http"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/herald-dev/herald/internal/trigger"
 )
 
@@ -74,7 +72,7 @@ func (t *Trigger) tlsConfig(ctx context.Context) (*tls.Config, error) {
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if spec.CACertSecret != nil {
-		ca, err := t.secret(ctx, spec.CACertSecret)
+		ca, err := t.secrets.Read(ctx, t.namespace, spec.CACertSecret)
 		if err != nil {
 			return nil, fmt.Errorf("setting up TLS: reading caCertSecret: %w", err)
 		}
@@ -85,11 +83,11 @@ func (t *Trigger) tlsConfig(ctx context.Context) (*tls.Config, error) {
 		cfg.RootCAs = pool
 	}
 	if spec.ClientCertSecret != nil {
-		cert, err := t.secret(ctx, spec.ClientCertSecret)
+		cert, err := t.secrets.Read(ctx, t.namespace, spec.ClientCertSecret)
 		if err != nil {
 			return nil, fmt.Errorf("setting up TLS: reading clientCertSecret: %w", err)
 		}
-		key, err := t.secret(ctx, spec.ClientKeySecret)
+		key, err := t.secrets.Read(ctx, t.namespace, spec.ClientKeySecret)
 		if err != nil {
 			return nil, fmt.Errorf("setting up TLS: reading clientKeySecret: %w", err)
 		}
@@ -100,18 +98,6 @@ func (t *Trigger) tlsConfig(ctx context.Context) (*tls.Config, error) {
 		cfg.Certificates = []tls.Certificate{pair}
 	}
 	return cfg, nil
-}
-
-// secret reads one Secret key of the Sensor's namespace.
-func (t *Trigger) secret(ctx context.Context, sel *corev1.SecretKeySelector) ([]byte, error) {
-	if t.secrets == nil {
-		return nil, trigger.Terminal(fmt.Errorf("reading secret %s/%s: no secret reader configured", sel.Name, sel.Key))
-	}
-	v, err := t.secrets(ctx, t.namespace, sel)
-	if err != nil {
-		return nil, fmt.Errorf("reading secret %s/%s: %w", sel.Name, sel.Key, err)
-	}
-	return v, nil
 }
 
 // CloseIdleConnections closes the idle connections of the trigger's own

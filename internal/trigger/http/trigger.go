@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -214,18 +213,10 @@ func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.HTTPTrigger, []byte, 
 		if withMethod.Method == "" {
 			withMethod.Method = http.MethodPost
 		}
-		doc, err := json.Marshal(&withMethod)
-		if err != nil {
-			return nil, nil, fmt.Errorf("encoding http trigger: %w", err)
+		var err error
+		if spec, err = trigger.ApplyParams(&withMethod, params, req.Events, "http trigger"); err != nil {
+			return nil, nil, err
 		}
-		if doc, err = params.Apply(doc, req.Events); err != nil {
-			return nil, nil, fmt.Errorf("applying parameters: %w", err)
-		}
-		applied := &v1alpha1.HTTPTrigger{}
-		if err := json.Unmarshal(doc, applied); err != nil {
-			return nil, nil, fmt.Errorf("decoding http trigger after parameters: %w", err)
-		}
-		spec = applied
 	}
 	var body []byte
 	if payload.Len() > 0 {
@@ -246,7 +237,7 @@ func (t *Trigger) secretHeaders(ctx context.Context, spec *v1alpha1.HTTPTrigger,
 		if h == nil || h.ValueFrom == nil || h.ValueFrom.SecretKeyRef == nil {
 			return nil, trigger.Terminal(fmt.Errorf("reading secure header %q: only secretKeyRef is supported", headerName(h)))
 		}
-		v, err := t.secret(ctx, h.ValueFrom.SecretKeyRef)
+		v, err := t.secrets.Read(ctx, t.namespace, h.ValueFrom.SecretKeyRef)
 		if err != nil {
 			return nil, fmt.Errorf("reading secure header %q: %w", h.Name, err)
 		}
@@ -257,12 +248,12 @@ func (t *Trigger) secretHeaders(ctx context.Context, spec *v1alpha1.HTTPTrigger,
 		var user, pass []byte
 		var err error
 		if ba.Username != nil {
-			if user, err = t.secret(ctx, ba.Username); err != nil {
+			if user, err = t.secrets.Read(ctx, t.namespace, ba.Username); err != nil {
 				return nil, fmt.Errorf("reading basic auth username: %w", err)
 			}
 		}
 		if ba.Password != nil {
-			if pass, err = t.secret(ctx, ba.Password); err != nil {
+			if pass, err = t.secrets.Read(ctx, t.namespace, ba.Password); err != nil {
 				return nil, fmt.Errorf("reading basic auth password: %w", err)
 			}
 		}

@@ -31,7 +31,9 @@ func (t *Trigger) client(ctx context.Context, url string) (*kgo.Client, error) {
 		return cl, nil
 	}
 	opts, err := kafkaclient.Options(ctx, kafkaclient.Conn{URL: url, TLS: t.spec.TLS, SASL: t.spec.SASL, Version: t.spec.Version},
-		func(ctx context.Context, sel *corev1.SecretKeySelector) ([]byte, error) { return t.secret(ctx, sel) })
+		func(ctx context.Context, sel *corev1.SecretKeySelector) ([]byte, error) {
+			return t.secrets.Read(ctx, t.namespace, sel)
+		})
 	if err != nil {
 		err = fmt.Errorf("connecting kafka trigger %s: %w", t.name, err)
 		if errors.Is(err, kafkaclient.ErrInvalid) || errors.Is(err, clienttls.ErrInvalid) {

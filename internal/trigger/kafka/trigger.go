@@ -6,7 +6,6 @@ package kafka
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/kafkaclient"
@@ -198,19 +196,9 @@ func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.KafkaTrigger, []byte,
 			return nil, nil, fmt.Errorf("compiling parameters: %w", err)
 		}
 	}
-	if params.Len() > 0 {
-		doc, err := json.Marshal(spec)
-		if err != nil {
-			return nil, nil, fmt.Errorf("encoding kafka trigger: %w", err)
-		}
-		if doc, err = params.Apply(doc, req.Events); err != nil {
-			return nil, nil, fmt.Errorf("applying parameters: %w", err)
-		}
-		applied := &v1alpha1.KafkaTrigger{}
-		if err := json.Unmarshal(doc, applied); err != nil {
-			return nil, nil, fmt.Errorf("decoding kafka trigger after parameters: %w", err)
-		}
-		spec = applied
+	spec, err := trigger.ApplyParams(spec, params, req.Events, "kafka trigger")
+	if err != nil {
+		return nil, nil, err
 	}
 	if spec.Topic == "" {
 		return nil, nil, errors.New("no topic")
@@ -237,7 +225,7 @@ func (t *Trigger) headers(ctx context.Context, spec *v1alpha1.KafkaTrigger, even
 		if h == nil || h.ValueFrom == nil || h.ValueFrom.SecretKeyRef == nil {
 			return nil, trigger.Terminal(fmt.Errorf("reading secure header %q: only secretKeyRef is supported", headerName(h)))
 		}
-		v, err := t.secret(ctx, h.ValueFrom.SecretKeyRef)
+		v, err := t.secrets.Read(ctx, t.namespace, h.ValueFrom.SecretKeyRef)
 		if err != nil {
 			return nil, fmt.Errorf("reading secure header %q: %w", h.Name, err)
 		}
@@ -248,18 +236,6 @@ func (t *Trigger) headers(ctx context.Context, spec *v1alpha1.KafkaTrigger, even
 		out = append(out, kgo.RecordHeader{Key: name, Value: []byte(values[name])})
 	}
 	return out, nil
-}
-
-// secret reads one Secret key of the Sensor's namespace.
-func (t *Trigger) secret(ctx context.Context, sel *corev1.SecretKeySelector) ([]byte, error) {
-	if t.secrets == nil {
-		return nil, trigger.Terminal(fmt.Errorf("reading secret %s/%s: no secret reader configured", sel.Name, sel.Key))
-	}
-	v, err := t.secrets(ctx, t.namespace, sel)
-	if err != nil {
-		return nil, fmt.Errorf("reading secret %s/%s: %w", sel.Name, sel.Key, err)
-	}
-	return v, nil
 }
 
 // trimmed drops blanks around a broker list so that equal lists share a

@@ -17,7 +17,9 @@ import (
 // Secret that cannot be read is transient (it may not exist yet); a setup
 // that cannot work is terminal.
 func (t *Trigger) tlsConfig(ctx context.Context, spec *v1alpha1.TLSConfig) (*tls.Config, error) {
-	cfg, err := clienttls.Config(ctx, spec, t.secret)
+	cfg, err := clienttls.Config(ctx, spec, func(ctx context.Context, sel *corev1.SecretKeySelector) ([]byte, error) {
+		return t.secrets.Read(ctx, t.namespace, sel)
+	})
 	switch {
 	case errors.Is(err, clienttls.ErrInvalid):
 		return nil, trigger.Terminal(fmt.Errorf("setting up TLS: %w", err))
@@ -25,16 +27,4 @@ func (t *Trigger) tlsConfig(ctx context.Context, spec *v1alpha1.TLSConfig) (*tls
 		return nil, fmt.Errorf("setting up TLS: %w", err)
 	}
 	return cfg, nil
-}
-
-// secret reads one Secret key of the Sensor's namespace.
-func (t *Trigger) secret(ctx context.Context, sel *corev1.SecretKeySelector) ([]byte, error) {
-	if t.secrets == nil {
-		return nil, trigger.Terminal(fmt.Errorf("reading secret %s/%s: no secret reader configured", sel.Name, sel.Key))
-	}
-	v, err := t.secrets(ctx, t.namespace, sel)
-	if err != nil {
-		return nil, fmt.Errorf("reading secret %s/%s: %w", sel.Name, sel.Key, err)
-	}
-	return v, nil
 }

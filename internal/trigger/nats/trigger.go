@@ -151,19 +151,9 @@ func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.NATSTrigger, []byte, 
 			return nil, nil, fmt.Errorf("compiling parameters: %w", err)
 		}
 	}
-	if params.Len() > 0 {
-		doc, err := json.Marshal(spec)
-		if err != nil {
-			return nil, nil, fmt.Errorf("encoding nats trigger: %w", err)
-		}
-		if doc, err = params.Apply(doc, req.Events); err != nil {
-			return nil, nil, fmt.Errorf("applying parameters: %w", err)
-		}
-		applied := &v1alpha1.NATSTrigger{}
-		if err := json.Unmarshal(doc, applied); err != nil {
-			return nil, nil, fmt.Errorf("decoding nats trigger after parameters: %w", err)
-		}
-		spec = applied
+	spec, err := trigger.ApplyParams(spec, params, req.Events, "nats trigger")
+	if err != nil {
+		return nil, nil, err
 	}
 	switch {
 	case spec.URL == "":
