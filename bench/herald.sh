@@ -104,17 +104,6 @@ esac
 say "bus=$bus traces=$traces: $bin ${args[*]}"
 "$bin" "${args[@]}" &
 pid=$!
-
-# The harness starts its clock before it runs this script and posts its first
-# warm-up event once the pid file exists; an event refused then costs it a
-# 500 ms pause before the next. Write the pid file once Herald answers
-# /readyz (its webhook listens and its Sensor is subscribed), so that the
-# harness' figure is Herald's start-up, not its retry period.
-for _ in $(seq 3000); do
-  curl -fsS --max-time 1 -o /dev/null "http://$metrics/readyz" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.01
-done
 echo "$pid" >"$BENCH_PID_DIR/herald.pid"
 
 stop() {
