@@ -81,9 +81,14 @@ func (ss *serverSet) release(s *server, rt *route) {
 }
 
 func startServer(cfg serverConfig) (*server, error) {
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return nil, err
+	ln := inheritedListener(cfg.addr)
+	if ln != nil {
+		cfg.log.Info("webhook port passed by the launcher (socket activation)", "address", ln.Addr().String())
+	} else {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.addr); err != nil {
+			return nil, err
+		}
 	}
 	s := &server{cfg: cfg, serveDone: make(chan struct{}), routes: map[string][]*route{}, busy: newAdmission(maxConcurrentRequests)}
 	s.http = &http.Server{
