@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/herald-dev/herald/internal/eventbus"
+	"github.com/herald-dev/herald/internal/trigger"
 )
 
 // handle processes one delivered message and settles it: acknowledged when
@@ -45,7 +46,7 @@ func (e *engine) handle(ctx context.Context, m eventbus.Message) {
 	for ordered && res == retry && delivered < uint64(e.maxDeliver) {
 		delay := e.redelivery(delivered)
 		e.log.Info("event to be retried in order", "event_id", ev.ID, "object", key, "delivered", delivered, "delay", delay)
-		if !sleep(ctx, delay) {
+		if trigger.Sleep(ctx, delay) != nil {
 			res = interrupted
 			break
 		}
@@ -72,18 +73,6 @@ func (e *engine) handle(ctx context.Context, m eventbus.Message) {
 		}
 	case interrupted:
 		giveBack(m)
-	}
-}
-
-// sleep waits d unless ctx ends first; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }
 

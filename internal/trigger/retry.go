@@ -49,30 +49,9 @@ func ResolveBackoff(b *v1alpha1.Backoff) (Backoff, error) {
 	if b.Steps > 0 {
 		out.Steps = b.GetSteps()
 	}
-	if b.Duration != nil {
-		if b.Duration.Type == v1alpha1.Int64OrStringInt64 {
-			out.Duration = time.Duration(b.Duration.Int64Val)
-		} else {
-			d, err := time.ParseDuration(b.Duration.StrVal)
-			if err != nil {
-				return Backoff{}, fmt.Errorf("reading retryStrategy duration: %w", err)
-			}
-			out.Duration = d
-		}
-	}
-	if b.Factor != nil {
-		f, err := b.Factor.Float64()
-		if err != nil {
-			return Backoff{}, fmt.Errorf("reading retryStrategy factor: %w", err)
-		}
-		out.Factor = f
-	}
-	if b.Jitter != nil {
-		j, err := b.Jitter.Float64()
-		if err != nil {
-			return Backoff{}, fmt.Errorf("reading retryStrategy jitter: %w", err)
-		}
-		out.Jitter = j
+	var err error
+	if out.Duration, out.Factor, out.Jitter, err = b.Timings(out.Duration, out.Factor, out.Jitter); err != nil {
+		return Backoff{}, fmt.Errorf("reading retryStrategy %w", err)
 	}
 	return out, nil
 }
@@ -135,7 +114,7 @@ func NewFirer(spec *v1alpha1.Trigger, opts ...FirerOption) (*Firer, error) {
 		backoff: b,
 		limiter: NewLimiter(spec.RateLimit),
 		now:     time.Now,
-		sleep:   sleepCtx,
+		sleep:   Sleep,
 		rand:    rand.Float64,
 	}
 	if spec.Template != nil {
@@ -225,8 +204,8 @@ func Fire(ctx context.Context, t Trigger, req *Request, spec *v1alpha1.Trigger) 
 	return f.Fire(ctx, t, req)
 }
 
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less when ctx ends first (then it returns ctx.Err()).
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

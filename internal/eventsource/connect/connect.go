@@ -46,30 +46,9 @@ func ResolveBackoff(b *v1alpha1.Backoff) (Backoff, error) {
 	if b.Steps > 0 {
 		out.Steps = b.GetSteps()
 	}
-	if d := b.Duration; d != nil {
-		if d.Type == v1alpha1.Int64OrStringInt64 {
-			out.Duration = time.Duration(d.Int64Val)
-		} else {
-			parsed, err := time.ParseDuration(d.StrVal)
-			if err != nil {
-				return Backoff{}, fmt.Errorf("reading connectionBackoff duration: %w", err)
-			}
-			out.Duration = parsed
-		}
-	}
-	if b.Factor != nil {
-		f, err := b.Factor.Float64()
-		if err != nil {
-			return Backoff{}, fmt.Errorf("reading connectionBackoff factor: %w", err)
-		}
-		out.Factor = f
-	}
-	if b.Jitter != nil {
-		j, err := b.Jitter.Float64()
-		if err != nil {
-			return Backoff{}, fmt.Errorf("reading connectionBackoff jitter: %w", err)
-		}
-		out.Jitter = j
+	var err error
+	if out.Duration, out.Factor, out.Jitter, err = b.Timings(out.Duration, out.Factor, out.Jitter); err != nil {
+		return Backoff{}, fmt.Errorf("reading connectionBackoff %w", err)
 	}
 	return out, nil
 }
