@@ -10,7 +10,7 @@ import (
 type busCollector struct {
 	stats func() jetstream.Stats
 
-	published, duplicates, errors, inFlight, delivered, undecodable *prometheus.Desc
+	published, duplicates, errors, inFlight, delivered, undecodable, handedBack *prometheus.Desc
 }
 
 // RegisterBus exports the counters stats returns.
@@ -24,11 +24,12 @@ func RegisterBus(reg prometheus.Registerer, stats func() jetstream.Stats) {
 		inFlight:    d("herald_eventbus_publishes_in_flight", "Publishes awaiting their acknowledgement."),
 		delivered:   d("herald_eventbus_delivered_total", "Messages handed to subscribers."),
 		undecodable: d("herald_eventbus_undecodable_total", "Delivered messages that were not events (terminated)."),
+		handedBack:  d("herald_eventbus_handed_back_total", "Deliveries an earlier run left unacknowledged, delivered again in order when a subscription started."),
 	})
 }
 
 func (c *busCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.published, c.duplicates, c.errors, c.inFlight, c.delivered, c.undecodable} {
+	for _, d := range []*prometheus.Desc{c.published, c.duplicates, c.errors, c.inFlight, c.delivered, c.undecodable, c.handedBack} {
 		ch <- d
 	}
 }
@@ -41,4 +42,5 @@ func (c *busCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.inFlight, prometheus.GaugeValue, float64(s.InFlight))
 	ch <- prometheus.MustNewConstMetric(c.delivered, prometheus.CounterValue, float64(s.Delivered))
 	ch <- prometheus.MustNewConstMetric(c.undecodable, prometheus.CounterValue, float64(s.Undecodable))
+	ch <- prometheus.MustNewConstMetric(c.handedBack, prometheus.CounterValue, float64(s.HandedBack))
 }

@@ -299,3 +299,30 @@ func TestSubscriptionSurvivesConsumerDeletion(t *testing.T) {
 	publishAll(t, b, testEvent("es", "e", 2))
 	require.Eventually(t, func() bool { return r.len() == 2 }, 10*time.Second, 10*time.Millisecond)
 }
+
+func TestStartHandsBackWhatAnEarlierRunLeftUnacknowledged(t *testing.T) {
+	b := newBus(t, Options{HandlerWorkers: 1}) // one at a time: the order shows
+	sub := eventbus.Subscription{Durable: "handback", AckWait: time.Hour}
+	first := &recorder{t: t}
+	first.decide = func(m eventbus.Message) {
+		if m.Event().ID != "es-e-1" { // the run dies before acking event 1
+			require.NoError(t, m.Ack(context.Background()))
+		}
+	}
+	stop := subscribe(t, b, sub, first.handle)
+	publishAll(t, b, testEvent("es", "e", 1), testEvent("es", "e", 2))
+	require.Eventually(t, func() bool { return first.len() == 2 }, 10*time.Second, 10*time.Millisecond)
+	stop()
+	publishAll(t, b, testEvent("es", "e", 3))
+
+	// Without the hand-back, event 1 would come after event 3, in an hour.
+	second := &recorder{t: t}
+	subscribe(t, b, sub, second.handle)
+	require.Eventually(t, func() bool { return second.len() == 3 }, 10*time.Second, 10*time.Millisecond)
+	require.Equal(t, []string{"es-e-1", "es-e-2", "es-e-3"}, second.ids(), "in the stream's order, event 2 again too")
+	require.EqualValues(t, 1, b.Stats().HandedBack)
+	require.Eventually(t, func() bool {
+		info := consumerInfo(t, b, sub.Durable)
+		return info.NumAckPending == 0 && info.NumPending == 0
+	}, 10*time.Second, 10*time.Millisecond)
+}

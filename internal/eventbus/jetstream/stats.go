@@ -18,12 +18,15 @@ type Stats struct {
 	// Undecodable counts delivered messages that were not events; they were
 	// terminated.
 	Undecodable uint64
+	// HandedBack counts deliveries an earlier run left unacknowledged that
+	// a subscription's start delivered again at once (handBack).
+	HandedBack uint64
 }
 
 type counters struct {
 	published, duplicates, publishErrors atomic.Uint64
 	inFlight                             atomic.Int64
-	delivered, undecodable               atomic.Uint64
+	delivered, undecodable, handedBack   atomic.Uint64
 }
 
 // Stats returns a snapshot of the bus's counters.
@@ -36,5 +39,6 @@ func (b *Bus) Stats() Stats {
 		InFlight:      c.inFlight.Load(),
 		Delivered:     c.delivered.Load(),
 		Undecodable:   c.undecodable.Load(),
+		HandedBack:    c.handedBack.Load(),
 	}
 }

@@ -28,6 +28,12 @@ import (
 //
 // Messages that are not events are terminated and logged. Messages pulled
 // but not yet handed to h when ctx ends are given back at once.
+//
+// When it starts, it hands back what an earlier run of the subscription
+// left unacknowledged (a crash): the consumer is reset to its ack floor,
+// so those events come again at once and in the stream's order, before the
+// events after them, instead of after the ack wait and after newer events
+// about the same thing (see handBack).
 func (b *Bus) Subscribe(ctx context.Context, sub eventbus.Subscription, h eventbus.Handler) error {
 	if h == nil {
 		return fmt.Errorf("subscribing %q: nil handler", sub.Durable)
@@ -50,9 +56,9 @@ func (b *Bus) Subscribe(ctx context.Context, sub eventbus.Subscription, h eventb
 	workers := min(b.opts.HandlerWorkers, cfg.MaxAckPending)
 	batch := min(max(b.opts.PullBatch, workers), cfg.MaxAckPending)
 	delay := minRetryDelay
-	for {
+	for first := true; ; first = false {
 		start := time.Now()
-		err := b.consume(ctx, cfg, workers, batch, h, log)
+		err := b.consume(ctx, cfg, workers, batch, first, h, log)
 		switch {
 		case parent.Err() != nil:
 			return nil
@@ -81,11 +87,15 @@ const (
 
 // consume creates or updates the consumer and hands its messages to h, at
 // most workers at once, until ctx ends or the consumer fails. Up to batch
-// messages are pulled ahead of the handlers.
-func (b *Bus) consume(ctx context.Context, cfg jetstream.ConsumerConfig, workers, batch int, h eventbus.Handler, log *slog.Logger) error {
+// messages are pulled ahead of the handlers. On the subscription's first
+// consume, unacknowledged deliveries of an earlier run are handed back.
+func (b *Bus) consume(ctx context.Context, cfg jetstream.ConsumerConfig, workers, batch int, first bool, h eventbus.Handler, log *slog.Logger) error {
 	cons, err := b.ensureConsumer(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if first {
+		b.handBack(ctx, cons, log)
 	}
 	it, err := cons.Messages(jetstream.PullMaxMessages(batch))
 	if err != nil {
@@ -169,6 +179,32 @@ func (b *Bus) ensureConsumer(ctx context.Context, cfg jetstream.ConsumerConfig) 
 	}
 	return cons, nil
 }
+
+// handBack resets cons to its ack floor when it has deliveries awaiting an
+// ack: at the start of a subscription they were made to an earlier run that
+// is gone. Without it they would come again only after the ack wait, after
+// the newer events, and a Sensor would apply an old change of an object
+// over a newer one. Events acknowledged above the floor come again too
+// (at-least-once; in order, so the newest still wins). A server without
+// the reset API (before NATS 2.14) leaves them to the ack wait.
+func (b *Bus) handBack(ctx context.Context, cons jetstream.Consumer, log *slog.Logger) {
+	info := cons.CachedInfo()
+	if info == nil || info.NumAckPending == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, handBackWait)
+	defer cancel()
+	resp, err := b.js.ResetConsumer(ctx, b.stream, info.Name)
+	if err != nil {
+		log.Warn("unacknowledged events of an earlier run left to the ack wait", "pending", info.NumAckPending, "error", err)
+		return
+	}
+	b.stats.handedBack.Add(uint64(info.NumAckPending))
+	log.Info("unacknowledged events of an earlier run delivered again in order", "pending", info.NumAckPending, "from_sequence", resp.ResetSeq)
+}
+
+// handBackWait bounds the reset request of handBack.
+const handBackWait = 5 * time.Second
 
 // consumerLeaderWait bounds the wait for a replicated consumer's leader.
 const consumerLeaderWait = 30 * time.Second

@@ -44,7 +44,10 @@ type checkpointFile struct {
 	View string `json:"view"`
 	// Started is when the source first started with this checkpoint; it
 	// anchors afterStart across restarts.
-	Started time.Time         `json:"started"`
+	Started time.Time `json:"started"`
+	// Gen is the generation of the in-memory record this file saved; the
+	// count goes on across restarts (see intent.Done).
+	Gen     uint64            `json:"gen,omitempty"`
 	Objects map[string]*entry `json:"objects"`
 }
 
@@ -64,16 +67,23 @@ type checkpoint struct {
 	objects map[string]*entry
 	gen     uint64 // bumped on every change
 	saved   uint64 // gen of the last successful save
+
+	// intents are the ADDs emitted or about to be, by key (intents.go).
+	intents      map[string]*intent
+	intentsGen   uint64     // bumped on every change of intents
+	intentsSaved uint64     // intentsGen of the last successful save
+	intentsIO    sync.Mutex // serialises saves of the intents
 }
 
-// loadCheckpoint reads the checkpoint saved under key. It returns the
-// checkpoint to keep up to date and the entries to reconcile with the
-// objects now in the cluster: nil when nothing usable was saved (first start,
-// or a checkpoint of another view), in which case the source starts afresh.
-func loadCheckpoint(ctx context.Context, store eventsource.StateStore, key, view string, now time.Time, log *slog.Logger) (*checkpoint, map[string]*entry, error) {
+// loadCheckpoint reads the checkpoint saved under key and its intents. It
+// returns the checkpoint to keep up to date and what is known of the objects
+// to reconcile with those now in the cluster: nil when nothing usable was
+// saved (first start, or a checkpoint of another view), in which case the
+// source starts afresh.
+func loadCheckpoint(ctx context.Context, store eventsource.StateStore, key, view string, now time.Time, log *slog.Logger) (*checkpoint, map[string]known, error) {
 	// A fresh checkpoint starts unsaved, so that its start time is kept even
 	// if no object ever shows up.
-	cp := &checkpoint{store: store, key: key, view: view, started: now, log: log, objects: map[string]*entry{}, gen: 1}
+	cp := &checkpoint{store: store, key: key, view: view, started: now, log: log, objects: map[string]*entry{}, gen: 1, intents: map[string]*intent{}}
 	data, err := store.Load(ctx, key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading checkpoint %s: %w", key, err)
@@ -96,8 +106,21 @@ func loadCheckpoint(ctx context.Context, store eventsource.StateStore, key, view
 	if f.Objects != nil {
 		cp.objects = f.Objects
 	}
-	cp.gen = 0
-	return cp, maps.Clone(cp.objects), nil
+	cp.gen, cp.saved = f.Gen, f.Gen
+	adds, err := cp.loadIntents(ctx, f.Gen)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(map[string]known, len(cp.objects)+len(adds))
+	for k, e := range cp.objects {
+		out[k] = known{entry: e}
+	}
+	for k, e := range adds {
+		kn := out[k]
+		kn.add = e
+		out[k] = kn
+	}
+	return cp, out, nil
 }
 
 func decodeCheckpoint(data []byte) (*checkpointFile, error) {
@@ -120,11 +143,11 @@ func decodeCheckpoint(data []byte) (*checkpointFile, error) {
 func (c *checkpoint) record(key string, e *entry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.objects[key]; ok && old.equal(*e) {
-		return
+	if old, ok := c.objects[key]; !ok || !old.equal(*e) {
+		c.objects[key] = e
+		c.gen++
 	}
-	c.objects[key] = e
-	c.gen++
+	c.resolve(key, e, c.gen)
 }
 
 // equal reports whether two entries describe the same state.
@@ -142,15 +165,22 @@ func (c *checkpoint) forget(key, uid string) {
 	}
 }
 
-// flush saves the checkpoint if it changed since the last save.
+// flush saves the checkpoint if it changed since the last save. The
+// intents are saved first when they changed, so that an intent the new
+// checkpoint covers says so, and again without the intents it covers.
 func (c *checkpoint) flush(ctx context.Context) error {
+	if ig, dirty := c.intentsDirty(); dirty {
+		if err := c.saveIntents(ctx, ig); err != nil {
+			return err
+		}
+	}
 	c.mu.Lock()
 	gen := c.gen
 	if gen == c.saved {
 		c.mu.Unlock()
 		return nil
 	}
-	f := checkpointFile{Version: checkpointVersion, View: c.view, Started: c.started.UTC(), Objects: maps.Clone(c.objects)}
+	f := checkpointFile{Version: checkpointVersion, View: c.view, Started: c.started.UTC(), Gen: gen, Objects: maps.Clone(c.objects)}
 	c.mu.Unlock()
 
 	raw, err := json.Marshal(f)
@@ -173,6 +203,10 @@ func (c *checkpoint) flush(ctx context.Context) error {
 	c.mu.Lock()
 	c.saved = max(c.saved, gen)
 	c.mu.Unlock()
+	c.prune(gen)
+	if ig, dirty := c.intentsDirty(); dirty {
+		return c.saveIntents(ctx, ig)
+	}
 	return nil
 }
 

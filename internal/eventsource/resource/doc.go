@@ -72,7 +72,18 @@
 // (without resourceVersion and managedFields) and its last body (also
 // without those two fields). An object is recorded only after its event was
 // emitted or filtered out. The checkpoint is saved gzip-compressed at most
-// once per second while it changes, and when the source stops.
+// every 100 ms while it changes, and when the source stops. An ADD is the
+// one change a checkpoint saved before it cannot account for, so each ADD
+// is first written, with its body, to the source's intents
+// ("<checkpoint key>/adds", one small write shared by the ADDs waiting at
+// the same time) and only then emitted; an intent is dropped once a saved
+// checkpoint covers it. A restart after a crash emits the ADDs of the
+// intents the checkpoint does not cover again, with their first event ids
+// (a bus that still remembers them drops them), each after the DELETE of
+// the checkpointed object it replaced if any, and then compares the object
+// with that ADD's state as below. So a Service added, then changed or
+// deleted around a crash is never reported as new with a later state, nor
+// forgotten.
 //
 // On start with a checkpoint, the informer's initial list is compared with
 // it instead of being reported as ADDs: an object not in the checkpoint is an

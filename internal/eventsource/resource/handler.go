@@ -28,6 +28,10 @@ type change struct {
 	// compared with: the event is dropped when the content did not change,
 	// and prior's body is the oldBody otherwise.
 	prior *entry
+	// replay marks an ADD emitted again on restart from its intent: it was
+	// emitted once, so the filters that let it through are not applied
+	// again.
+	replay bool
 }
 
 // handler turns the shared informer's notifications into changes of the
@@ -39,9 +43,9 @@ type handler struct {
 	log *slog.Logger
 
 	mu sync.Mutex
-	// pending holds the checkpoint entries not yet matched with a listed
-	// object; nil when there is nothing to reconcile.
-	pending map[string]*entry
+	// pending holds what the checkpoint knows of the objects not yet
+	// matched with a listed object; nil when there is nothing to reconcile.
+	pending map[string]known
 	// resumed is set when the source started from a checkpoint: its initial
 	// list then is not a list of what existed when it first started.
 	resumed bool
@@ -53,15 +57,39 @@ func objectKey(u *unstructured.Unstructured) string {
 	return u.GetNamespace() + "/" + u.GetName()
 }
 
-// take removes and returns the checkpoint entry of key still to reconcile.
+// take removes what the checkpoint knows of key, when it is still to
+// reconcile; it emits again an ADD the checkpoint may not cover (see
+// replay) and returns the state last reported, or nil.
 func (h *handler) take(key string) *entry {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	e, ok := h.pending[key]
+	kn, ok := h.pending[key]
 	if ok {
 		delete(h.pending, key)
 	}
-	return e
+	h.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return h.replay(key, kn)
+}
+
+// replay queues again the ADD of kn.add, which may have been emitted after
+// the checkpoint was saved, preceded by the DELETE of the checkpointed
+// state it replaced, and returns the state last reported.
+func (h *handler) replay(key string, kn known) *entry {
+	if kn.add == nil {
+		return kn.entry
+	}
+	if kn.entry != nil && !kn.entry.equal(*kn.add) {
+		h.pushDeleted(key, kn.entry)
+	}
+	u, err := kn.add.object()
+	if err != nil {
+		h.log.Error("cannot report the addition of an object again", "key", key, "error", err)
+		return kn.entry
+	}
+	h.q.push(change{key: key, typ: v1alpha1.ADD, obj: u, replay: true})
+	return kn.add
 }
 
 // OnAdd queues an ADD for an object entering the view; on restart it queues
@@ -171,7 +199,9 @@ func (h *handler) finishResume() {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		h.pushDeleted(k, h.pending[k])
+		if e := h.replay(k, h.pending[k]); e != nil {
+			h.pushDeleted(k, e)
+		}
 	}
 	h.pending = nil
 }

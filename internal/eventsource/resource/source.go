@@ -143,7 +143,7 @@ func (s *source) Start(ctx context.Context, emit eventsource.Emit) error {
 	}
 	var (
 		cp      *checkpoint
-		pending map[string]*entry
+		pending map[string]known
 		started = s.now()
 	)
 	if s.env.State != nil {
@@ -281,11 +281,11 @@ func (s *source) process(ctx context.Context, c change, emit eventsource.Emit, c
 		}
 	}
 	now := s.now()
-	if emitIt && s.cfg.passes(c, body, started, now) {
+	if emitIt && (c.replay || s.cfg.passes(c, body, started, now)) {
 		ev, err := s.newEvent(c.typ, string(c.obj.GetUID()), c.obj.GetResourceVersion(), body, oldBody, now)
 		if err != nil {
 			log().Error("cannot build the event; skipping it", "error", err)
-		} else if !s.emitWithRetry(ctx, emit, ev, log) {
+		} else if !s.emitWithRetry(ctx, s.intending(emit, cp, c), ev, log) {
 			return
 		}
 	}
@@ -297,6 +297,32 @@ func (s *source) process(ctx context.Context, c change, emit eventsource.Emit, c
 	} else if ent != nil {
 		cp.record(c.key, ent)
 	}
+}
+
+// intending returns emit preceded, for an ADD, by the save of its intent,
+// so that a restart knows the ADD may have been emitted (intents.go).
+func (s *source) intending(emit eventsource.Emit, cp *checkpoint, c change) eventsource.Emit {
+	if cp == nil || c.typ != v1alpha1.ADD {
+		return emit
+	}
+	e, err := newEntry(c.obj, s.intentBodyLimit())
+	if err != nil {
+		return func(context.Context, *event.Event) error { return err }
+	}
+	return func(ctx context.Context, ev *event.Event) error {
+		if err := cp.intend(ctx, c.key, e); err != nil {
+			return fmt.Errorf("%w: %w", eventbus.ErrUnavailable, err)
+		}
+		return emit(ctx, ev)
+	}
+}
+
+// intentBodyLimit is the body size an intent keeps: none for Secrets.
+func (s *source) intentBodyLimit() int {
+	if s.bodyLimit == 0 {
+		return 0
+	}
+	return max(s.bodyLimit, intentBodyLimit)
 }
 
 // emitWithRetry emits ev until the bus takes it. Errors wrapping
