@@ -101,6 +101,9 @@ func StartControlPlane(opts ...Option) (*ControlPlane, error) {
 		ControlPlaneStartTimeout: 60 * time.Second,
 		ControlPlaneStopTimeout:  30 * time.Second,
 	}
+	// envtest's default Service range is a /24: 253 Services with a
+	// cluster IP at most, fewer than the fault tests' bursts create.
+	env.ControlPlane.APIServer.Configure().Set("service-cluster-ip-range", "10.0.0.0/16")
 	for _, d := range []string{env.ControlPlane.APIServer.CertDir, env.ControlPlane.Etcd.DataDir} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			_ = os.RemoveAll(dir)

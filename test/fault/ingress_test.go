@@ -275,7 +275,6 @@ func routeDiff(want, got map[string]route) []string {
 // points and restarted. Afterwards the Ingresses are exactly those the
 // final Services ask for.
 func TestAutoIngressChurnWithSIGKILL(t *testing.T) {
-	skipKnownIssue(t)
 	services, kills := sized(100, 500), sized(2, 5)
 	a := startAutoIngress(t)
 	ctx, cancel := context.WithTimeout(t.Context(), sized(3*time.Minute, 20*time.Minute))
@@ -318,15 +317,6 @@ func TestAutoIngressChurnWithAPIServerRestarts(t *testing.T) {
 	require.NotContains(t, a.herald.Output(), "panic:")
 	t.Logf("%d Services, %d changes, %d control plane restarts (%d with etcd); Ingresses match the final %d Services; herald kept running",
 		services, a.ops.Load(), got, got/2, len(a.want))
-}
-
-// skipKnownIssue skips a test that fails on a loss Herald still has (see
-// the Faults section of docs/reliability.md) unless HERALD_SOAK=1 or
-// HERALD_FAULT_KNOWN_ISSUES=1 ask for it.
-func skipKnownIssue(t *testing.T) {
-	if !soak() && os.Getenv("HERALD_FAULT_KNOWN_ISSUES") != "1" {
-		t.Skip("known issue: a SIGKILL within the resource source's checkpoint interval after a change makes the restart report that object as new (docs/reliability.md, Faults); HERALD_FAULT_KNOWN_ISSUES=1 runs it")
-	}
 }
 
 // injectAt runs fault count times at random points of the churn's total

@@ -185,11 +185,18 @@ func (b *Bus) ensureConsumer(ctx context.Context, cfg jetstream.ConsumerConfig) 
 // is gone. Without it they would come again only after the ack wait, after
 // the newer events, and a Sensor would apply an old change of an object
 // over a newer one. Events acknowledged above the floor come again too
-// (at-least-once; in order, so the newest still wins). A server without
-// the reset API (before NATS 2.14) leaves them to the ack wait.
+// (at-least-once; in order, so the newest still wins), so when the floor
+// lags more than handBackSpan × MaxAckPending events behind, the pending
+// ones are left to the ack wait rather than sending that many duplicates.
+// A server without the reset API (before NATS 2.14) also leaves them to
+// the ack wait.
 func (b *Bus) handBack(ctx context.Context, cons jetstream.Consumer, log *slog.Logger) {
 	info := cons.CachedInfo()
 	if info == nil || info.NumAckPending == 0 {
+		return
+	}
+	if span := info.Delivered.Stream - info.AckFloor.Stream; span > uint64(handBackSpan*max(info.Config.MaxAckPending, 1)) {
+		log.Warn("unacknowledged events of an earlier run left to the ack wait: too many acknowledged events after them", "pending", info.NumAckPending, "span", span)
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, handBackWait)
@@ -202,6 +209,10 @@ func (b *Bus) handBack(ctx context.Context, cons jetstream.Consumer, log *slog.L
 	b.stats.handedBack.Add(uint64(info.NumAckPending))
 	log.Info("unacknowledged events of an earlier run delivered again in order", "pending", info.NumAckPending, "from_sequence", resp.ResetSeq)
 }
+
+// handBackSpan bounds, in MaxAckPendings, the events handBack may deliver
+// again.
+const handBackSpan = 16
 
 // handBackWait bounds the reset request of handBack.
 const handBackWait = 5 * time.Second
