@@ -37,6 +37,10 @@ HELM = $$(tools/bin.sh helm helm.sh/helm/v3/cmd/helm)
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+.PHONY: go-version
+go-version: ## Print the Go toolchain make uses (GO_TOOLCHAIN).
+	@$(GO) version
+
 .PHONY: build
 build: ## Build bin/herald.
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(HERALD) ./cmd/herald

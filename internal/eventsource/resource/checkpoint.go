@@ -73,6 +73,7 @@ type checkpoint struct {
 	intentsGen   uint64     // bumped on every change of intents
 	intentsSaved uint64     // intentsGen of the last successful save
 	intentsIO    sync.Mutex // serialises saves of the intents
+	flushing     sync.Mutex // serialises flushes: the saver's, intend's first, the last
 }
 
 // loadCheckpoint reads the checkpoint saved under key and its intents. It
@@ -169,6 +170,8 @@ func (c *checkpoint) forget(key, uid string) {
 // intents are saved first when they changed, so that an intent the new
 // checkpoint covers says so, and again without the intents it covers.
 func (c *checkpoint) flush(ctx context.Context) error {
+	c.flushing.Lock()
+	defer c.flushing.Unlock()
 	if ig, dirty := c.intentsDirty(); dirty {
 		if err := c.saveIntents(ctx, ig); err != nil {
 			return err

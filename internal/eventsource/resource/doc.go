@@ -83,7 +83,8 @@
 // the checkpointed object it replaced if any, and then compares the object
 // with that ADD's state as below. So a Service added, then changed or
 // deleted around a crash is never reported as new with a later state, nor
-// forgotten.
+// forgotten. An intent keeps bodies up to 512 KiB (a Secret's: its
+// identifying metadata only, as in the checkpoint).
 //
 // On start with a checkpoint, the informer's initial list is compared with
 // it instead of being reported as ADDs: an object not in the checkpoint is an

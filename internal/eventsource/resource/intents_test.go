@@ -60,7 +60,9 @@ func TestAddsEmittedBeforeACrashAreNotReportedAsNew(t *testing.T) {
 	state := &crashState{}
 	env.State = state
 
-	first := startSource(t, env, svcConfig(ns), func(s *source) { s.saveInterval = time.Hour })
+	// One worker: only the first ADD's intent saves a (first, empty)
+	// checkpoint; the others are left to the intents alone.
+	first := startSource(t, env, svcConfig(ns), func(s *source) { s.saveInterval, s.workers = time.Hour, 1 })
 	for _, name := range []string{"same", "changed", "gone"} {
 		svcs.create(name, nil, map[string]string{"v": "1"})
 	}
