@@ -252,6 +252,13 @@ func (c *checker) quoted(v *value, t reflect.Type, path string) {
 		c.errorf(v, path, "%s", v.err)
 		return
 	}
+	if a := v.toAny(); a != nil {
+		if _, isString := a.(string); !isString {
+			// encoding/json's own text for this names its internals.
+			c.errorf(v, path, "invalid value: want %s written as a string (the field has the ,string option), got %s", t, describe(v))
+			return
+		}
+	}
 	st := reflect.StructOf([]reflect.StructField{{Name: "V", Type: t, Tag: `json:"v,string"`}})
 	data, err := json.Marshal(map[string]any{"v": v.toAny()})
 	if err == nil {

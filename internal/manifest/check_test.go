@@ -216,7 +216,7 @@ func TestJSONRules(t *testing.T) {
 		"Ignored: x\n":             `r.yaml:3: Ignored: unknown field "Ignored"`,
 		"Same: x\n":                `r.yaml:3: Same: unknown field "Same"`,
 		"unexported: x\n":          `r.yaml:3: unexported: unknown field "unexported"`,
-		"Quoted: 12\n":             `r.yaml:3: Quoted: invalid value: invalid use of ,string struct tag, trying to unmarshal unquoted value into int`,
+		"Quoted: 12\n":             `r.yaml:3: Quoted: invalid value: want int written as a string (the field has the ,string option), got integer 12`,
 		"number: \"1x\"\n":         `r.yaml:3: number: invalid value: string "1x" is not a number`,
 		"number: true\n":           `r.yaml:3: number: wrong type: want number, got boolean true`,
 		"array: [1, 2, 3]\n":       `r.yaml:3: warning: array[2]: extra item ignored: the list holds at most 2`,

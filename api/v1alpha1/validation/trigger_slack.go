@@ -2,6 +2,8 @@ package validation
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -37,6 +39,10 @@ func validateSlackTrigger(r *report, path *field.Path, s *v1alpha1.SlackTrigger,
 		}
 		var arr []json.RawMessage
 		if err := json.Unmarshal([]byte(f.value), &arr); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				err = fmt.Errorf("got a JSON %s", te.Value) // Go's own text names its types
+			}
 			r.add(invalid(path.Child(f.name), field.OmitValueType{}, "%s must be a JSON array (as a string): %v", f.name, err))
 		}
 	}

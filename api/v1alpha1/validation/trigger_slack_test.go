@@ -99,7 +99,7 @@ func TestValidateSlackTrigger(t *testing.T) {
 				s.Blocks = `[{`
 			},
 			errs: []string{
-				p + ".attachments: attachments must be a JSON array (as a string): json: cannot unmarshal object into Go value of type []json.RawMessage",
+				p + ".attachments: attachments must be a JSON array (as a string): got a JSON object",
 				p + ".blocks: blocks must be a JSON array (as a string): unexpected end of JSON input",
 			},
 		},

@@ -82,6 +82,12 @@ func TestConformance(t *testing.T) {
 	sourcetest.Run(t, sourcetest.Harness{
 		Kind: KindName, Spec: spec, Retries: true,
 		New: func(t *testing.T) (eventsource.Source, sourcetest.Trigger) {
+			// The previous subtest's source may still be subscribed for a
+			// moment: publishWhenSubscribed must see this one's subscription.
+			require.Eventually(t, func() bool {
+				n, err := pub.PubSubNumPat(t.Context()).Result()
+				return err == nil && n == 0
+			}, wait, 10*time.Millisecond, "the previous source is still subscribed")
 			src, err := New(env, spec)
 			require.NoError(t, err)
 			return src, func(t *testing.T) error {

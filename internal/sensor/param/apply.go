@@ -2,6 +2,7 @@ package param
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -216,10 +217,30 @@ func (c *Compiled) ApplyToTemplate(tmpl *v1alpha1.TriggerTemplate, events map[st
 	}
 	out := &v1alpha1.TriggerTemplate{}
 	if err := json.Unmarshal(doc, out); err != nil {
-		return nil, fmt.Errorf("decoding trigger template after parameters: %w", err)
+		return nil, fmt.Errorf("decoding trigger template after parameters: %w", typeError(err))
 	}
 	return out, nil
 }
+
+// typeError words a JSON type mismatch by the field's path in the
+// document, the same whatever Go's version (encoding/json names the Go
+// struct differently since Go 1.27); other errors are returned as they are.
+func typeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Field == "" || te.Type == nil {
+		return err
+	}
+	return fieldTypeError{te}
+}
+
+// fieldTypeError is a *json.UnmarshalTypeError worded by typeError.
+type fieldTypeError struct{ *json.UnmarshalTypeError }
+
+func (e fieldTypeError) Error() string {
+	return fmt.Sprintf("%s: cannot use a JSON %s as a %s", e.Field, e.Value, e.Type)
+}
+
+func (e fieldTypeError) Unwrap() error { return e.UnmarshalTypeError }
 
 func (p *compiledParam) errorf(err error) error {
 	return fmt.Errorf("parameter %d (dest %q): %w", p.index, p.dest, err)

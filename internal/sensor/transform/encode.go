@@ -153,8 +153,21 @@ func appendFloat(b []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// invalidUTF8 is what encoding/json writes for a byte that is not UTF-8:
+// the escape \ufffd up to Go 1.26, the character U+FFFD itself from Go 1.27
+// (encoding/json on json/v2). The encoder writes the same as the Go it was
+// built with.
+var invalidUTF8 = func() string {
+	b, err := json.Marshal("\xff")
+	if err != nil || len(b) < 2 {
+		return `\ufffd`
+	}
+	return string(b[1 : len(b)-1])
+}()
+
 // appendString writes s as encoding/json does with HTML escaping: <, >, &,
-// control characters, U+2028 and U+2029 escaped, invalid UTF-8 as \ufffd.
+// control characters, U+2028 and U+2029 escaped, invalid UTF-8 as
+// invalidUTF8.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -188,7 +201,7 @@ func appendString(b []byte, s string) []byte {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
+			b = append(b, invalidUTF8...)
 			i += size
 			start = i
 			continue
