@@ -38,6 +38,7 @@ type processOptions struct {
 	uiAddr          string
 	uiToken         string
 	log             logOptions
+	pprof           bool
 }
 
 // addFlags registers the flags of o.
@@ -53,6 +54,7 @@ func (o *processOptions) addFlags(f *pflag.FlagSet) {
 	f.StringSliceVar(&o.busPeers, "bus-cluster-peer", nil, "route of a replica's embedded bus, nats-route://host:port or host:port (repeatable or comma-separated; list every replica, this one included; DNS names are resolved on each connection)")
 	f.IntVar(&o.busReplicas, "bus-replicas", 0, "copies of each stream and bucket on the bus (default: 3 with 3 or more cluster peers, 2 with 2, else 1)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics (empty: off)")
+	f.BoolVar(&o.pprof, "pprof", false, "also serve Go's /debug/pprof profiles on the metrics address (for diagnosis: they show the process's internals)")
 	f.StringVar(&o.webhookHost, "webhook-host", "", "address webhook event sources bind to (default: all interfaces, as Argo)")
 	f.Float32Var(&o.kubeQPS, "kube-qps", kube.DefaultQPS, "Kubernetes client queries per second")
 	f.IntVar(&o.kubeBurst, "kube-burst", kube.DefaultBurst, "Kubernetes client burst")
@@ -93,6 +95,7 @@ func (o *processOptions) engineConfig(log *slog.Logger) (engine.Config, error) {
 		BusReplicas:      o.busReplicas,
 		WebhookHost:      o.webhookHost,
 		MetricsAddr:      o.metricsAddr,
+		Profiling:        o.pprof,
 		ShutdownTimeout:  o.shutdownTimeout,
 		Logger:           log,
 		UIAddr:           o.uiAddr,

@@ -66,6 +66,8 @@ type Config struct {
 	WebhookHost string
 	// MetricsAddr serves /healthz, /readyz and /metrics ("" = not served).
 	MetricsAddr string
+	// Profiling also serves Go's /debug/pprof profiles on MetricsAddr.
+	Profiling bool
 	// Registry holds the metrics /metrics serves (nil: a new one). Give one
 	// to add metrics of parts that run beside the runtime.
 	Registry *prometheus.Registry

@@ -77,6 +77,9 @@ func Start(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	rt.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opsServer := ops.New(rt.reg, rt.log)
+	if cfg.Profiling {
+		opsServer.EnableProfiling()
+	}
 	opsServer.AddReadinessCheck("engine", func() error {
 		if !rt.ready.Load() {
 			return errors.New("starting")

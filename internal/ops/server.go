@@ -1,5 +1,6 @@
 // Package ops serves Herald's operational endpoints: /healthz (the process
-// is alive), /readyz (every part it runs is ready) and Prometheus /metrics.
+// is alive), /readyz (every part it runs is ready), Prometheus /metrics and,
+// when asked for, Go's /debug/pprof profiles.
 package ops
 
 import (
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -23,8 +25,17 @@ type Server struct {
 	registry *prometheus.Registry
 	logger   *slog.Logger
 
-	mu     sync.Mutex
-	checks map[string]func() error
+	mu        sync.Mutex
+	checks    map[string]func() error
+	profiling bool
+}
+
+// EnableProfiling serves Go's runtime profiles under /debug/pprof/ (CPU,
+// heap, allocations, goroutines...). Call it before Handler.
+func (s *Server) EnableProfiling() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.profiling = true
 }
 
 // New returns a server exporting the metrics of registry.
@@ -48,6 +59,16 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
+	s.mu.Lock()
+	profiling := s.profiling
+	s.mu.Unlock()
+	if profiling {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 

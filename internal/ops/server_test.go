@@ -58,3 +58,27 @@ func TestEndpoints(t *testing.T) {
 		})
 	}
 }
+
+func TestProfilingOnlyWhenEnabled(t *testing.T) {
+	for _, enabled := range []bool{false, true} {
+		s := New(prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+		if enabled {
+			s.EnableProfiling()
+		}
+		srv := httptest.NewServer(s.Handler())
+		for path, want := range map[string]string{"/debug/pprof/": "goroutine", "/debug/pprof/heap?debug=1": "heap profile"} {
+			resp, err := http.Get(srv.URL + path)
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			_ = resp.Body.Close()
+			if enabled {
+				require.Equal(t, http.StatusOK, resp.StatusCode, path)
+				require.Contains(t, string(body), want, path)
+			} else {
+				require.Equal(t, http.StatusNotFound, resp.StatusCode, path)
+			}
+		}
+		srv.Close()
+	}
+}

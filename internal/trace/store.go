@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -117,10 +118,12 @@ func (s *Store) push(id string) {
 }
 
 // compactSteps keeps one step of each stage and Sensor, without details:
-// all the outcome needs.
+// all the outcome needs. The result has its own array of exactly that
+// length: the index holds 10,000 of them, and the array steps were
+// appended to is several times larger.
 func compactSteps(steps []Step) []Step {
 	type key struct{ stage, sensor string }
-	seen := map[key]bool{}
+	seen := make(map[key]bool, len(steps))
 	out := steps[:0]
 	for _, st := range steps {
 		k := key{st.Stage, st.Sensor}
@@ -129,7 +132,7 @@ func compactSteps(steps []Step) []Step {
 			out = append(out, Step{Stage: st.Stage, Sensor: st.Sensor, Error: st.Error})
 		}
 	}
-	return out
+	return slices.Clone(out)
 }
 
 // Recent returns the summaries of the latest events that pass f, newest
