@@ -61,7 +61,7 @@ func (o *processOptions) addFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight publishes")
 	f.BoolVar(&o.traces, "traces", true, "record every event's trace (--traces=false gives about 13 % more webhook-to-HTTP throughput)")
 	f.DurationVar(&o.traceMaxAge, "trace-max-age", engine.DefaultTraceMaxAge, "how long event traces are kept")
-	f.StringVar(&o.traceMaxBytes, "trace-max-bytes", "256MiB", "how much room event traces take at most (e.g. 256MiB, 1GiB)")
+	f.StringVar(&o.traceMaxBytes, "trace-max-bytes", "64MiB", "how much room event traces take at most (e.g. 256MiB, 1GiB; the bus server also keeps an index of them in memory)")
 	f.StringVar(&o.uiAddr, "ui-addr", "127.0.0.1:9092", "address of the web UI and the events API (empty: off)")
 	f.StringVar(&o.uiToken, "ui-token", "", "bearer token the events API asks for (default: $HERALD_UI_TOKEN; empty: none)")
 	o.log.addFlags(f)

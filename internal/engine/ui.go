@@ -21,8 +21,12 @@ import (
 
 // Defaults of the trace store's limits.
 const (
-	DefaultTraceMaxAge   = 24 * time.Hour
-	DefaultTraceMaxBytes = 256 << 20
+	DefaultTraceMaxAge = 24 * time.Hour
+	// DefaultTraceMaxBytes is small on purpose: the bus server indexes the
+	// journal's subjects (one per event) in memory, and a flood filled a
+	// 256 MiB journal at the cost of about 130 MiB more RSS than a 64 MiB
+	// one (docs/reliability.md).
+	DefaultTraceMaxBytes = 64 << 20
 )
 
 // tracesJournal is the stream holding the event traces.

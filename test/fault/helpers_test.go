@@ -3,12 +3,14 @@ package fault
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -20,6 +22,20 @@ import (
 func startHerald(tb testing.TB, args ...string) *heraldproc.Process {
 	tb.Helper()
 	return heraldproc.Start(tb, heraldBin, args...)
+}
+
+// waitListening waits until something accepts connections on the loopback
+// port (herald's webhook, once it has started).
+func waitListening(tb testing.TB, port int) {
+	tb.Helper()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	require.Eventually(tb, func() bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			_ = c.Close()
+		}
+		return err == nil
+	}, time.Minute, 20*time.Millisecond, "nothing listens on %s", addr)
 }
 
 // freePort returns a loopback TCP port nobody listens on now.

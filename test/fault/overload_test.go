@@ -45,6 +45,7 @@ func TestOverloadMemoryLevelsOff(t *testing.T) {
 		args = append(args, strings.Fields(extra)...)
 	}
 	herald := startHerald(t, args...)
+	waitListening(t, webhookPort) // refused connections would count as unanswered
 
 	ctx, cancel := context.WithTimeout(t.Context(), flood)
 	defer cancel()
