@@ -98,6 +98,7 @@ func (t *workflowTrigger) Execute(ctx context.Context, req *trigger.Request) (tr
 		return trigger.Result{}, fmt.Errorf("getting the client of %q: %w", t.identity, err)
 	}
 	written, res, err := t.run(ctx, c, sensor, req)
+	err = p.loader.Settle(ctx, err)
 	if err != nil || written == nil || req.Trigger == nil || req.Trigger.Policy == nil {
 		return res, err
 	}

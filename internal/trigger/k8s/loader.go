@@ -62,6 +62,13 @@ func (l *Loader) Dynamic(identity string) (dynamic.Interface, error) {
 	return l.t.clients.dynamic(identity)
 }
 
+// Settle applies the k8s trigger's rule for a 403 to err, classified by
+// Classify: retried while the API server does not answer /readyz (one that
+// has just restarted refuses, for a moment, what the identity may do).
+func (l *Loader) Settle(ctx context.Context, err error) error {
+	return l.t.clients.forbiddenWhileStarting(ctx, err)
+}
+
 // Classify marks err terminal when no retry can fix it, by the k8s
 // trigger's rules: a kind the API server does not serve and 4xx answers
 // other than not found, timeouts, conflicts, throttling and unauthorized.

@@ -215,7 +215,11 @@ type target struct {
 // its authorizer has caught up with the RBAC objects, and refuses what the
 // ServiceAccount may do. A 403 from a ready server stays final.
 func (t *k8sTrigger) forbiddenWhileStarting(ctx context.Context, err error) error {
-	if err == nil || !trigger.IsTerminal(err) || !apierrors.IsForbidden(err) || t.clients.ready == nil || t.clients.ready(ctx) {
+	return t.clients.forbiddenWhileStarting(ctx, err)
+}
+
+func (c clientSet) forbiddenWhileStarting(ctx context.Context, err error) error {
+	if err == nil || !trigger.IsTerminal(err) || !apierrors.IsForbidden(err) || c.ready == nil || c.ready(ctx) {
 		return err
 	}
 	return fmt.Errorf("%w (the API server is not ready yet: trying again)", trigger.Retryable(err))
