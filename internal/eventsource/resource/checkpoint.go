@@ -35,6 +35,8 @@ type entry struct {
 	// Body is the object's JSON without resourceVersion and managedFields,
 	// or only its identifying metadata (see trimmedBody).
 	Body json.RawMessage `json:"body,omitempty"`
+	// trimmed is set when Body is the identifying metadata only.
+	trimmed bool
 }
 
 // checkpointFile is the saved form, gzip-compressed JSON.
@@ -246,7 +248,10 @@ func newEntry(obj *unstructured.Unstructured, bodyLimit int) (*entry, error) {
 	e := &entry{UID: string(obj.GetUID()), RV: obj.GetResourceVersion(), Hash: hex.EncodeToString(sum[:16])}
 	if len(b) <= bodyLimit {
 		e.Body = b
-	} else if e.Body, err = json.Marshal(trimmedBody(obj)); err != nil {
+		return e, nil
+	}
+	e.trimmed = true
+	if e.Body, err = json.Marshal(trimmedBody(obj)); err != nil {
 		return nil, fmt.Errorf("encoding %s/%s: %w", obj.GetNamespace(), obj.GetName(), err)
 	}
 	return e, nil

@@ -285,7 +285,7 @@ func (s *source) process(ctx context.Context, c change, emit eventsource.Emit, c
 		ev, err := s.newEvent(c.typ, string(c.obj.GetUID()), c.obj.GetResourceVersion(), body, oldBody, now)
 		if err != nil {
 			log().Error("cannot build the event; skipping it", "error", err)
-		} else if !s.emitWithRetry(ctx, s.intending(emit, cp, c), ev, log) {
+		} else if !s.emitWithRetry(ctx, s.intending(emit, cp, c, ent), ev, log) {
 			return
 		}
 	}
@@ -300,14 +300,18 @@ func (s *source) process(ctx context.Context, c change, emit eventsource.Emit, c
 }
 
 // intending returns emit preceded, for an ADD, by the save of its intent,
-// so that a restart knows the ADD may have been emitted (intents.go).
-func (s *source) intending(emit eventsource.Emit, cp *checkpoint, c change) eventsource.Emit {
+// so that a restart knows the ADD may have been emitted (intents.go). ent
+// is the change's checkpoint entry, reused when it holds the whole body.
+func (s *source) intending(emit eventsource.Emit, cp *checkpoint, c change, ent *entry) eventsource.Emit {
 	if cp == nil || c.typ != v1alpha1.ADD {
 		return emit
 	}
-	e, err := newEntry(c.obj, s.intentBodyLimit())
-	if err != nil {
-		return func(context.Context, *event.Event) error { return err }
+	e := ent
+	if e == nil || (e.trimmed && s.intentBodyLimit() > s.bodyLimit) {
+		var err error
+		if e, err = newEntry(c.obj, s.intentBodyLimit()); err != nil {
+			return func(context.Context, *event.Event) error { return err }
+		}
 	}
 	return func(ctx context.Context, ev *event.Event) error {
 		if err := cp.intend(ctx, c.key, e); err != nil {
