@@ -108,8 +108,8 @@ func TestControllerAdmission(t *testing.T) {
 		require.Error(t, err, "nothing stored")
 	})
 	t.Run("stops cleanly", func(t *testing.T) {
-		p.stop(t)
-		require.Equal(t, 0, p.cmd.ProcessState.ExitCode(), "%s", p.out.String())
+		p.Stop(t)
+		require.Equal(t, 0, p.ExitCode(), "%s", p.Output())
 	})
 }
 

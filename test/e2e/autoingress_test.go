@@ -140,9 +140,9 @@ func TestAutoIngress(t *testing.T) {
 	})
 	t.Run("C7", func(t *testing.T) {
 		subset := loadExpected(t, expected("C7.log-event.subset.json"))
-		lines := logTriggerLines(t, p.out.String())
+		lines := logTriggerLines(t, p.Output())
 		wantOps := [][2]string{{"ADD", "create"}, {"UPDATE", "update"}, {"UPDATE", "update"}, {"DELETE", "delete"}}
-		require.Len(t, lines, len(wantOps), "log trigger lines (C1–C4 only, none for C5/C6):\n%s", p.out.String())
+		require.Len(t, lines, len(wantOps), "log trigger lines (C1–C4 only, none for C5/C6):\n%s", p.Output())
 		for i, line := range lines {
 			require.Equal(t, "ingress-sn", line.Sensor, "line %d", i)
 			require.Equal(t, "log", line.Trigger, "line %d", i)

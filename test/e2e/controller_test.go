@@ -66,8 +66,8 @@ func TestController(t *testing.T) {
 		}, 30*time.Second, 50*time.Millisecond)
 	})
 	t.Run("stops cleanly", func(t *testing.T) {
-		p.stop(t)
-		require.Equal(t, 0, p.cmd.ProcessState.ExitCode(), "%s", p.out.String())
+		p.Stop(t)
+		require.Equal(t, 0, p.ExitCode(), "%s", p.Output())
 	})
 }
 
@@ -93,7 +93,7 @@ func TestControllerSensorActsAsItsServiceAccount(t *testing.T) {
 
 	k.applyFile(t, filepath.Join(example, "fortune.yaml"))
 	require.Eventually(t, func() bool {
-		out := p.out.String()
+		out := p.Output()
 		return strings.Contains(out, "forbidden") && strings.Contains(out, "system:serviceaccount:playground:playground-sa")
 	}, 60*time.Second, 50*time.Millisecond, "a permission error naming the account is logged")
 	list, err := k.ingresses("playground").List(t.Context(), metav1.ListOptions{})

@@ -47,9 +47,9 @@ func TestDevRunsTheExampleAndCleansUp(t *testing.T) {
 		return err == nil
 	}, 30*time.Second, 50*time.Millisecond, "the Ingress appears")
 
-	p.stop(t)
-	require.Equal(t, 0, p.cmd.ProcessState.ExitCode(), p.out.String())
-	require.Contains(t, p.out.String(), "stopping the local control plane")
+	p.Stop(t)
+	require.Equal(t, 0, p.ExitCode(), p.Output())
+	require.Contains(t, p.Output(), "stopping the local control plane")
 	_, err = k.services("playground").List(t.Context(), metav1.ListOptions{})
 	require.Error(t, err, "the control plane is gone")
 	_, statErr := os.Stat(filepath.Join(dir, "dev", "kubeconfig"))

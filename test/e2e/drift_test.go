@@ -86,14 +86,14 @@ func TestAutoIngressDrift(t *testing.T) {
 		waitB3(t, caseWithin)
 	})
 	mustRun("B3 (b) drift repaired after a restart", func(t *testing.T) {
-		herald.stop(t)
+		herald.Stop(t)
 		hack(t)
 		herald = startHerald(t, args...)
 		// Herald's start-up (bus, informers) is included.
 		waitB3(t, 30*time.Second)
 		// Undone by reconcile, from the record stored before the restart
 		// (the Service's ADD, if sent again, cannot create the Ingress).
-		require.Eventually(t, func() bool { return strings.Contains(herald.out.String(), `"msg":"drift repaired"`) },
+		require.Eventually(t, func() bool { return strings.Contains(herald.Output(), `"msg":"drift repaired"`) },
 			caseWithin, 50*time.Millisecond)
 	})
 	mustRun("B3 (a) garbage collected", func(t *testing.T) {

@@ -88,7 +88,7 @@ func TestEventTraces(t *testing.T) {
 	}
 	check()
 
-	p.stop(t)
+	p.Stop(t)
 	startHerald(t, args...)
 	require.Eventually(t, func() bool {
 		again := byOutcome()

@@ -21,6 +21,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/herald-dev/herald/internal/testenv"
+	"github.com/herald-dev/herald/internal/testenv/heraldproc"
 )
 
 // TestControllerReplicasShareAndHandOver runs three `herald controller
@@ -78,7 +79,7 @@ func runHA(t *testing.T, kills int, busArgs func(id string) []string) {
 		k.applyFile(t, filepath.Join(example, name))
 	}
 
-	replicas := map[string]*process{}
+	replicas := map[string]*heraldproc.Process{}
 	metrics := map[string]string{}
 	dir := t.TempDir()
 	for _, id := range []string{"r1", "r2", "r3"} {
@@ -132,7 +133,7 @@ func runHA(t *testing.T, kills int, busArgs func(id string) []string) {
 	requireIngresses("before any crash")
 
 	// The Sensor's replica crashes; Services keep coming meanwhile.
-	replicas[sensorOwner].kill()
+	replicas[sensorOwner].Kill()
 	live = without(live, sensorOwner)
 	createServices(10)
 	require.NotEqual(t, sensorOwner, runsOn(t, sensors, "ingress-sn", live))
@@ -144,7 +145,7 @@ func runHA(t *testing.T, kills int, busArgs func(id string) []string) {
 		if sourceOwner == sensorOwner {
 			sourceOwner = runsOn(t, sources, "ingress-es", live)
 		}
-		replicas[sourceOwner].kill()
+		replicas[sourceOwner].Kill()
 		live = without(live, sourceOwner)
 		createServices(10)
 		require.Equal(t, live[0], runsOn(t, sources, "ingress-es", live))
@@ -153,7 +154,7 @@ func runHA(t *testing.T, kills int, busArgs func(id string) []string) {
 	}
 
 	// A replica that stops cleanly releases its Lease.
-	replicas[live[0]].stop(t)
+	replicas[live[0]].Stop(t)
 	_, err = cs.CoordinationV1().Leases("herald-system").Get(t.Context(), "herald-controller-"+live[0], metav1.GetOptions{})
 	require.True(t, apierrors.IsNotFound(err), "the Lease of a replica that stopped is gone: %v", err)
 }

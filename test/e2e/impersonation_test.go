@@ -42,13 +42,13 @@ func TestSensorActsAsItsServiceAccount(t *testing.T) {
 
 	k.applyFile(t, filepath.Join(example, "fortune.yaml"))
 	require.Eventually(t, func() bool {
-		out := p.out.String()
+		out := p.Output()
 		return strings.Contains(out, "forbidden") && strings.Contains(out, "system:serviceaccount:playground:playground-sa")
 	}, 60*time.Second, 50*time.Millisecond, "a permission error naming the account is logged")
 	list, err := k.ingresses("playground").List(t.Context(), metav1.ListOptions{})
 	require.NoError(t, err)
 	require.Empty(t, list.Items, "nothing was created")
-	require.Contains(t, p.out.String(), "log trigger fired", "the Sensor's other trigger still ran")
+	require.Contains(t, p.Output(), "log trigger fired", "the Sensor's other trigger still ran")
 }
 
 // readOnlyPlaygroundSA is the auto-ingress example's ServiceAccount with
@@ -172,7 +172,7 @@ spec:
 
 	// Every trigger reports a refusal naming the account.
 	require.Eventually(t, func() bool {
-		out := p.out.String()
+		out := p.Output()
 		for _, a := range attempts {
 			if !refusedIn(out, a.name) {
 				return false

@@ -113,7 +113,7 @@ func runManyObjects(tb testing.TB, command string, n int) memoryResult {
 	exited := false
 	require.Eventually(tb, func() bool {
 		select {
-		case <-p.done:
+		case <-p.Done():
 			exited = true
 			return true
 		default:
@@ -125,7 +125,7 @@ func runManyObjects(tb testing.TB, command string, n int) memoryResult {
 		_ = resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	}, 2*time.Minute, 100*time.Millisecond, "herald did not become ready")
-	require.False(tb, exited, "herald exited before it was ready:\n%s", p.out.String())
+	require.False(tb, exited, "herald exited before it was ready:\n%s", p.Output())
 
 	ctx := tb.Context()
 	for i := range n {
@@ -145,7 +145,7 @@ func runManyObjects(tb testing.TB, command string, n int) memoryResult {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for end := time.Now().Add(rssWindow); time.Now().Before(end); <-tick.C {
-		rss, hwm := readProcMemory(tb, p.cmd.Process.Pid)
+		rss, hwm := readProcMemory(tb, p.PID())
 		r.rss, r.hwm = max(r.rss, rss), hwm
 	}
 	m := scrapeGauges(tb, fmt.Sprintf("http://127.0.0.1:%d/metrics", port),

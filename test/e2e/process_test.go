@@ -1,82 +1,22 @@
 package e2e
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/internal/testenv"
+	"github.com/herald-dev/herald/internal/testenv/heraldproc"
 )
 
-// process is a running herald.
-type process struct {
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
-}
-
-// syncBuffer collects a process's output for failure messages.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// startHerald starts `herald args...`; the test's cleanup kills it if it is
-// still running.
-func startHerald(t testing.TB, args ...string) *process {
+// startHerald starts `herald args...` (heraldproc.Start); the test's
+// cleanup kills it if it is still running.
+func startHerald(t testing.TB, args ...string) *heraldproc.Process {
 	t.Helper()
-	p := &process{cmd: exec.Command(heraldBin, args...), out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	require.NoError(t, p.cmd.Start())
-	go func() {
-		_ = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.kill()
-		if t.Failed() {
-			t.Logf("herald %v output:\n%s", args, p.out.String())
-		}
-	})
-	return p
-}
-
-// kill stops the process at once, as a crash would.
-func (p *process) kill() {
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-}
-
-// stop asks the process to shut down and waits for it.
-func (p *process) stop(t *testing.T) {
-	t.Helper()
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("herald did not stop within 30s:\n%s", p.out.String())
-	}
+	return heraldproc.Start(t, heraldBin, args...)
 }
 
 // freePort returns a loopback TCP port nobody listens on now, outside the

@@ -29,12 +29,12 @@ spec:
 `)
 	p := startHerald(t, "run", "-f", dir, "--data-dir", filepath.Join(dir, "data"), "--metrics-addr", "")
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-time.After(30 * time.Second):
 		t.Fatal("herald run kept running with an invalid manifest")
 	}
-	require.Equal(t, 1, p.cmd.ProcessState.ExitCode())
-	out := p.out.String()
+	require.Equal(t, 1, p.ExitCode())
+	out := p.Output()
 	require.Contains(t, out, "bad.yaml:8: spec.calendar[daily].schedule:")
 	require.Contains(t, out, "nothing was started")
 	_, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", port))

@@ -187,9 +187,6 @@ spec:
 	p := startHerald(t, "run", "-f", manifests, "--kubeconfig", cp.Kubeconfig, "--data-dir", filepath.Join(dir, "data"),
 		"--webhook-host", "127.0.0.1", "--metrics-addr", fmt.Sprintf("127.0.0.1:%d", metricsPort),
 		"--ui-addr", fmt.Sprintf("127.0.0.1:%d", uiPort), "--ui-token", s["ui token"], "--log-level", "debug", "--log-format", "json")
-	tail := exec.Command(heraldBin, "events", "tail", "--server", server, "--token", s["ui token"])
-	tailOut := &syncBuffer{}
-	tail.Stdout, tail.Stderr = tailOut, tailOut
 
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	post := func(path, body string, header http.Header) int {
@@ -218,11 +215,7 @@ spec:
 			post("/github", `{}`, http.Header{"X-Github-Event": {"ping"}}) == http.StatusUnauthorized &&
 			post("/signed", `{}`, nil) == http.StatusUnauthorized
 	}, 60*time.Second, 50*time.Millisecond, "the endpoints answer")
-	require.NoError(t, tail.Start())
-	t.Cleanup(func() {
-		_ = tail.Process.Kill()
-		_ = tail.Wait()
-	})
+	tail := startHerald(t, "events", "tail", "--server", server, "--token", s["ui token"])
 
 	require.Equal(t, http.StatusOK, post("/signed", body, good))
 	refused := map[string]http.Header{
@@ -306,10 +299,10 @@ spec:
 	require.NoError(t, resp.Body.Close())
 	require.NoError(t, err)
 	seen["/metrics"] = string(metricsText)
-	require.Eventually(t, func() bool { return strings.Contains(tailOut.String(), "hooks/signed") },
-		30*time.Second, 100*time.Millisecond, "herald events tail printed the events: %q", tailOut)
-	seen["herald events tail"] = tailOut.String()
-	seen["herald run log"] = p.out.String()
+	require.Eventually(t, func() bool { return strings.Contains(tail.Output(), "hooks/signed") },
+		30*time.Second, 100*time.Millisecond, "herald events tail printed the events: %q", tail.Output())
+	seen["herald events tail"] = tail.Output()
+	seen["herald run log"] = p.Output()
 	require.Contains(t, strings.Join(mapValues(seen), "\n"), "sink is down", "the failing trigger's error is shown")
 	require.Contains(t, seen["herald run log"], "log trigger fired", "the log trigger printed the events")
 	require.Contains(t, seen["herald run log"], "\"level\":\"DEBUG\"", "debug logging was on")

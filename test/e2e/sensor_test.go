@@ -72,8 +72,8 @@ func TestWebhookToSensorTriggers(t *testing.T) {
 	mu.Lock()
 	require.JSONEq(t, `{"who":"world"}`, bodies[0])
 	mu.Unlock()
-	require.Eventually(t, func() bool { return strings.Contains(p.out.String(), "log trigger fired") }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return strings.Contains(p.Output(), "log trigger fired") }, 10*time.Second, 20*time.Millisecond)
 	require.EqualValues(t, 4, calls.Load(), "three failures, then the delivery; the filtered event fired nothing")
-	require.Equal(t, 1, strings.Count(p.out.String(), "log trigger fired"), "the filtered-out event fired no log trigger")
-	p.stop(t)
+	require.Equal(t, 1, strings.Count(p.Output(), "log trigger fired"), "the filtered-out event fired no log trigger")
+	p.Stop(t)
 }

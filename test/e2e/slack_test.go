@@ -97,8 +97,8 @@ func TestSlackTriggerSurvivesRestart(t *testing.T) {
 	}, 30*time.Second, 50*time.Millisecond)
 
 	require.Eventually(t, func() bool { return failed.Load() >= 2 }, 30*time.Second, 20*time.Millisecond, "the trigger never called Slack")
-	first := herald.out.String()
-	herald.kill()
+	first := herald.Output()
+	herald.Kill()
 	healthy.Store(true)
 	herald = startHerald(t, args...)
 
@@ -107,11 +107,11 @@ func TestSlackTriggerSurvivesRestart(t *testing.T) {
 		defer mu.Unlock()
 		return len(posted) > 0
 	}, 60*time.Second, 50*time.Millisecond, "the message was never posted after the restart")
-	herald.stop(t)
+	herald.Stop(t)
 	mu.Lock()
 	defer mu.Unlock()
 	require.Equal(t, []map[string]any{{"channel": "deploys", "text": "v1.2 is out"}}, posted)
-	for _, out := range []string{first, herald.out.String()} {
+	for _, out := range []string{first, herald.Output()} {
 		require.NotContains(t, out, token)
 		require.NotContains(t, out, strings.TrimPrefix(token, "xoxb-"))
 	}

@@ -82,7 +82,7 @@ func TestWebhookEventsSurviveSIGKILL(t *testing.T) {
 			case <-time.After(time.Millisecond):
 			}
 		}
-		herald.kill()
+		herald.Kill()
 		herald = startHerald(t, args...)
 	}()
 	for n := range total {
@@ -131,5 +131,5 @@ func TestWebhookEventsSurviveSIGKILL(t *testing.T) {
 	for n, c := range seen {
 		require.Equal(t, 1, c, "event %d stored once", n)
 	}
-	herald.stop(t)
+	herald.Stop(t)
 }

@@ -88,6 +88,15 @@ func (p *Process) Exited() bool {
 	}
 }
 
+// ExitCode is the process's exit code once it has exited (see Done), -1
+// before or when a signal ended it.
+func (p *Process) ExitCode() int {
+	if !p.Exited() {
+		return -1
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
 // Output is what the process wrote to stdout and stderr so far.
 func (p *Process) Output() string { return p.out.String() }
 
