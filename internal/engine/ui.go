@@ -56,7 +56,7 @@ func startTraces(ctx context.Context, cfg Config, bus *jetstream.Bus, reg promet
 	if maxBytes == 0 {
 		maxBytes = DefaultTraceMaxBytes
 	}
-	j, err := bus.Journal(ctx, tracesJournal, jetstream.JournalOptions{MaxAge: maxAge, MaxBytes: maxBytes})
+	j, err := bus.Journal(ctx, tracesJournal, jetstream.JournalOptions{MaxAge: maxAge, MaxBytes: maxBytes, Lazy: true})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("opening the event traces: %w", err)
 	}

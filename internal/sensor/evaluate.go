@@ -53,7 +53,11 @@ func (e *engine) processMatched(ctx context.Context, ev *event.Event, matched ma
 		for _, d := range e.deps {
 			name := d.spec.Name
 			if tev := matched[name]; tev != nil && t.deps[name] {
-				res = worst(res, e.fireTriggerOrHook(ctx, t, map[string]*event.Event{name: tev}, ev.ID, final))
+				events := matched // already {name: tev} (triggers only read it)
+				if len(matched) > 1 {
+					events = map[string]*event.Event{name: tev}
+				}
+				res = worst(res, e.fireTriggerOrHook(ctx, t, events, ev.ID, final))
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package sensor
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strconv"
 	"strings"
@@ -36,7 +37,9 @@ func (e *engine) fireTrigger(ctx context.Context, t *compiledTrigger, events map
 		e.metrics.TriggerSucceeded(t.name)
 		// Debug: a line per event costs a write at every firing; the
 		// event's trace and the metrics record each one already.
-		t.log.Debug("trigger fired", "event_id", eventID, "ref", res.Ref, "attempts", res.Attempts)
+		if t.log.Enabled(ctx, slog.LevelDebug) { // its arguments cost allocations
+			t.log.Debug("trigger fired", "event_id", eventID, "ref", res.Ref, "attempts", res.Attempts)
+		}
 		return done
 	}
 	if !t.atLeastOnce {

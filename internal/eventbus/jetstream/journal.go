@@ -14,6 +14,12 @@ import (
 type JournalOptions struct {
 	MaxAge   time.Duration
 	MaxBytes int64
+	// Lazy lets the server acknowledge an append before it has written
+	// it to its file (JetStream's async persist mode, one write for many
+	// entries): a crash of the server may lose the last few milliseconds
+	// of entries. It applies to a file-backed journal on one server, when
+	// the journal is created; an existing journal keeps its mode.
+	Lazy bool
 }
 
 // JournalEntry is one record of a Journal, filed under a key.
@@ -54,19 +60,28 @@ func (b *Bus) Journal(ctx context.Context, name string, o JournalOptions) (*Jour
 	if maxBytes <= 0 {
 		maxBytes = -1
 	}
+	cfg := jetstream.StreamConfig{
+		Name:      name,
+		Subjects:  []string{name + ".>"},
+		Storage:   storage,
+		Replicas:  b.opts.Stream.Replicas,
+		MaxAge:    max(o.MaxAge, 0),
+		MaxBytes:  maxBytes,
+		Discard:   jetstream.DiscardOld,
+		Retention: jetstream.LimitsPolicy,
+	}
+	if o.Lazy && storage == jetstream.FileStorage && cfg.Replicas <= 1 {
+		cfg.PersistMode = jetstream.AsyncPersistMode
+	}
 	var s jetstream.Stream
 	err := b.awaitCluster(ctx, "journal "+name, func(ctx context.Context) error {
+		// A stream's persist mode is fixed when it is created: an
+		// existing journal keeps its own.
+		if old, err := b.js.Stream(ctx, name); err == nil {
+			cfg.PersistMode = old.CachedInfo().Config.PersistMode
+		}
 		var err error
-		s, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-			Name:      name,
-			Subjects:  []string{name + ".>"},
-			Storage:   storage,
-			Replicas:  b.opts.Stream.Replicas,
-			MaxAge:    max(o.MaxAge, 0),
-			MaxBytes:  maxBytes,
-			Discard:   jetstream.DiscardOld,
-			Retention: jetstream.LimitsPolicy,
-		})
+		s, err = b.js.CreateOrUpdateStream(ctx, cfg)
 		return err
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 )
 
@@ -54,4 +55,35 @@ func TestJournal(t *testing.T) {
 	got, err = j.Read(t.Context(), "ns/obj.with dots*>")
 	require.NoError(t, err)
 	require.Equal(t, [][]byte{[]byte("1")}, got)
+}
+
+// TestJournalLazyKeepsItsMode opens a lazy journal (async persist), reads
+// what it appended, and opens it again without Lazy (and a journal made
+// without Lazy with it): a stream's persist mode cannot change, so each
+// keeps the mode it was created with instead of failing to open.
+func TestJournalLazyKeepsItsMode(t *testing.T) {
+	b := connect(t, Options{InProcess: startServer(t, t.TempDir(), "")})
+	mode := func(name string) jetstream.PersistModeType {
+		s, err := b.js.Stream(t.Context(), name)
+		require.NoError(t, err)
+		return s.CachedInfo().Config.PersistMode
+	}
+
+	j, err := b.Journal(t.Context(), "lazy", JournalOptions{MaxBytes: 1 << 20, Lazy: true})
+	require.NoError(t, err)
+	require.NoError(t, j.Append(t.Context(), []JournalEntry{{Key: "k", Data: []byte("v")}}))
+	got, err := j.Read(t.Context(), "k")
+	require.NoError(t, err)
+	require.Equal(t, [][]byte{[]byte("v")}, got)
+	require.Equal(t, jetstream.AsyncPersistMode, mode("lazy"))
+
+	_, err = b.Journal(t.Context(), "lazy", JournalOptions{MaxBytes: 2 << 20})
+	require.NoError(t, err)
+	require.Equal(t, jetstream.AsyncPersistMode, mode("lazy"))
+
+	_, err = b.Journal(t.Context(), "eager", JournalOptions{MaxBytes: 1 << 20})
+	require.NoError(t, err)
+	_, err = b.Journal(t.Context(), "eager", JournalOptions{MaxBytes: 1 << 20, Lazy: true})
+	require.NoError(t, err)
+	require.Equal(t, jetstream.DefaultPersistMode, mode("eager"))
 }

@@ -73,7 +73,9 @@ func (c *Compiled) objectFromTree(tree map[string]any, events map[string]*event.
 			return nil, false, nil // encoding/json would replace the bad bytes
 		}
 		if raw {
-			if err := utiljson.Unmarshal([]byte(text), &val); err != nil {
+			if n, ok := plainInteger(text); ok {
+				val = n
+			} else if err := utiljson.Unmarshal([]byte(text), &val); err != nil {
 				return nil, false, nil
 			}
 		}
@@ -86,6 +88,23 @@ func (c *Compiled) objectFromTree(tree map[string]any, events map[string]*event.
 		return nil, false, nil // ObjectFromJSON gives the error
 	}
 	return obj, true, nil
+}
+
+// plainInteger reads text when it is a JSON integer that fits int64, as
+// utiljson.Unmarshal would (it gives such a number as int64), without its
+// cost: the usual raw value is a port or a replica count.
+func plainInteger(text string) (int64, bool) {
+	digits := strings.TrimPrefix(text, "-")
+	if digits == "" || len(digits) > 18 || digits[0] == '0' && len(digits) > 1 {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	return n, err == nil
 }
 
 // container is an object or array of a decoded tree, with a way to set

@@ -20,7 +20,7 @@ const treeTemplate = `{"apiVersion":"networking.k8s.io/v1","kind":"Ingress",
 "backend":{"service":{"name":"s","port":{"number":1}}}}]}}],"weights":[1,2.5,3]}}`
 
 const treeData = `{"type":"ADD","name":"fortune","port":8080,"big":12345678901234567890,"ratio":0.5,
-"flag":true,"none":null,"obj":{"k":"v","n":[1,2]},"bad":"a\ud800b","html":"<b>&</b>","text":"plain"}`
+"flag":true,"none":null,"neg":-42,"zero":0,"negzero":-0,"max":9223372036854775807,"exp":1e3,"onedot":1.0,"obj":{"k":"v","n":[1,2]},"bad":"a\ud800b","html":"<b>&</b>","text":"plain"}`
 
 func TestObjectFromMatchesJSON(t *testing.T) {
 	var tree map[string]any
@@ -31,7 +31,7 @@ func TestObjectFromMatchesJSON(t *testing.T) {
 	require.NoError(t, err)
 	events := map[string]*event.Event{"d": {ID: "e", Source: "s", Subject: "x", Type: "t", DataContentType: event.ContentTypeJSON, Data: []byte(treeData)}}
 
-	keys := []string{"name", "port", "big", "ratio", "flag", "none", "obj", "obj.n", "missing", "bad", "html", "text"}
+	keys := []string{"name", "port", "neg", "zero", "negzero", "max", "exp", "onedot", "big", "ratio", "flag", "none", "obj", "obj.n", "missing", "bad", "html", "text"}
 	dests := []string{
 		"metadata.name", "spec.rules.0.host", "spec.rules.0.http.paths.0.backend.service.port.number",
 		"spec.weights.1", "spec.weights.3", "spec.weights.-1", "spec.weights.01", "spec.rules.1.host",

@@ -151,7 +151,11 @@ func (d *decoder) value() (any, bool) {
 	case c == '[':
 		return d.array()
 	case c == '"':
-		return d.string()
+		s, ok := d.string()
+		if !ok || d.skipping {
+			return nil, ok // no string boxed for a value not kept
+		}
+		return s, true
 	case c == '-' || c >= '0' && c <= '9':
 		return d.number()
 	case d.literal("true"):

@@ -146,14 +146,7 @@ func (t *Transform) Apply(ctx context.Context, ev *event.Event) (*event.Event, e
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidData, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, t.timeout)
-	defer cancel()
-	var out any
-	if t.jq != nil {
-		out, err = t.runJQ(ctx, data)
-	} else {
-		out, err = t.runScript(ctx, data)
-	}
+	out, err := t.run(ctx, data)
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +159,21 @@ func (t *Transform) Apply(ctx context.Context, ev *event.Event) (*event.Event, e
 	res.DataContentType = event.ContentTypeJSON
 	res.MarkValidJSON()
 	return &res, nil
+}
+
+// run runs the program on data within the time limit.
+func (t *Transform) run(ctx context.Context, data map[string]any) (any, error) {
+	if t.jq == nil {
+		ctx, cancel := context.WithTimeout(ctx, t.timeout)
+		defer cancel()
+		return t.runScript(ctx, data)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("jq: %w", err)
+	}
+	limit := startLimit(t.timeout)
+	defer limit.stop()
+	return t.runJQ(limit, data)
 }
 
 // jqBudget is the largest value a jq step may build or walk: a few times
