@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -32,5 +33,37 @@ func TestOutcome(t *testing.T) {
 			require.Equal(t, tc.want, got)
 			require.Equal(t, tc.sensors, sensors)
 		})
+	}
+}
+
+// TestIndexEntryMatchesTrace checks that the index, which keeps only the
+// stages an event's steps reached, gives the outcome and Sensors the full
+// trace gives, for random steps split over random records.
+func TestIndexEntryMatchesTrace(t *testing.T) {
+	stagesList := []string{StageReceived, StagePublished, StageDelivered, StageFiltered, StageTransformed,
+		StageTriggered, StageFailed, StageRetried, StageDeadLettered}
+	sensors := []string{"", "a", "b", "c"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		var e entry
+		full := &Trace{}
+		for range 1 + rng.IntN(4) {
+			r := &record{ID: "ev"}
+			for range rng.IntN(4) {
+				st := Step{Stage: stagesList[rng.IntN(len(stagesList))], Sensor: sensors[rng.IntN(len(sensors))]}
+				if rng.IntN(3) == 0 {
+					st.Error = "boom"
+				}
+				r.Steps = append(r.Steps, st)
+			}
+			e.add(r)
+			full.merge(r)
+		}
+		full.summarize()
+		require.Equal(t, full.Outcome, e.Outcome, "%+v", full.Steps)
+		require.Equal(t, len(full.Sensors), len(e.Sensors), "%+v", full.Steps)
+		if len(full.Sensors) > 0 {
+			require.Equal(t, full.Sensors, e.Sensors, "%+v", full.Steps)
+		}
 	}
 }

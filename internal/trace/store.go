@@ -52,7 +52,7 @@ type Store struct {
 	mu sync.RWMutex
 	// index holds the summaries by id; order the ids oldest first (a ring
 	// of at most size ids from head).
-	index map[string]*Trace
+	index map[string]*entry
 	order []string
 	head  int
 	subs  map[*subscriber]struct{}
@@ -68,7 +68,7 @@ func Open(ctx context.Context, j Journal, o Options) (*Store, error) {
 	}
 	s := &Store{
 		journal: j, size: o.IndexSize, maxAge: o.MaxAge, log: o.Logger,
-		index: map[string]*Trace{}, subs: map[*subscriber]struct{}{},
+		index: map[string]*entry{}, subs: map[*subscriber]struct{}{},
 	}
 	// Events have a few records each: read enough of the journal's end to
 	// fill the index.
@@ -85,25 +85,49 @@ func Open(ctx context.Context, j Journal, o Options) (*Store, error) {
 }
 
 // add folds r into the index (the caller holds mu or owns s) and returns
-// the event's updated summary. The index keeps summaries only: no payload,
-// no steps beyond what the outcome needs.
+// the event's updated summary.
 func (s *Store) add(r *record) Summary {
-	t, ok := s.index[r.ID]
+	e, ok := s.index[r.ID]
 	if !ok {
-		t = &Trace{}
-		s.index[r.ID] = t
+		e = &entry{}
+		s.index[r.ID] = e
 		s.push(r.ID)
 	}
-	data := r.Data
-	r.Data = nil
-	t.merge(r)
-	r.Data = data
-	t.summarize()
-	// Keep only the steps that decide the outcome.
-	t.Steps = compactSteps(t.Steps)
-	sum := t.Summary
-	sum.Sensors = append([]string(nil), t.Sensors...)
+	e.add(r)
+	sum := e.Summary
+	sum.Sensors = slices.Clone(e.Sensors)
 	return sum
+}
+
+// entry is what the index keeps of an event: its summary, and the stages
+// its steps reached (all the outcome needs). The steps themselves, with
+// their details and the payload, are read from the journal when asked for:
+// the index holds 10,000 entries.
+type entry struct {
+	Summary
+	reached stages
+}
+
+// add merges r into e as Trace.merge would, and updates the outcome.
+func (e *entry) add(r *record) {
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	e.ID = r.ID
+	if !r.Time.IsZero() {
+		e.Time = r.Time
+	}
+	set(&e.Namespace, r.Namespace)
+	set(&e.EventSource, r.EventSource)
+	set(&e.EventName, r.EventName)
+	set(&e.ReplayOf, r.ReplayOf)
+	for _, st := range r.Steps {
+		e.reached |= stageOf(st)
+		e.Sensors = addSensor(e.Sensors, st.Sensor)
+	}
+	e.Outcome = e.reached.outcome(len(e.Sensors) > 0)
 }
 
 // push appends id to the ring, evicting the oldest id when full.
@@ -115,24 +139,6 @@ func (s *Store) push(id string) {
 	delete(s.index, s.order[s.head])
 	s.order[s.head] = id
 	s.head = (s.head + 1) % s.size
-}
-
-// compactSteps keeps one step of each stage and Sensor, without details:
-// all the outcome needs. The result has its own array of exactly that
-// length: the index holds 10,000 of them, and the array steps were
-// appended to is several times larger.
-func compactSteps(steps []Step) []Step {
-	type key struct{ stage, sensor string }
-	seen := make(map[key]bool, len(steps))
-	out := steps[:0]
-	for _, st := range steps {
-		k := key{st.Stage, st.Sensor}
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, Step{Stage: st.Stage, Sensor: st.Sensor, Error: st.Error})
-		}
-	}
-	return slices.Clone(out)
 }
 
 // Recent returns the summaries of the latest events that pass f, newest

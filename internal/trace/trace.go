@@ -173,41 +173,73 @@ func (t *Trace) summarize() {
 // outcome derives an event's outcome and the Sensors it reached from its
 // steps.
 func outcome(steps []Step) (string, []string) {
-	var published, delivered, filtered, triggered, failed bool
+	var reached stages
 	var sensors []string
-	for _, s := range steps {
-		if s.Sensor != "" && !slices.Contains(sensors, s.Sensor) {
-			sensors = append(sensors, s.Sensor)
-		}
-		switch s.Stage {
-		case StagePublished:
-			published = true
-		case StageDelivered:
-			delivered = true
-		case StageFiltered:
-			filtered = true
-		case StageTriggered:
-			triggered = true
-		case StageFailed, StageDeadLettered:
-			failed = true
-		case StageTransformed:
-			if s.Error != "" {
-				filtered = true
-			}
+	for _, st := range steps {
+		reached |= stageOf(st)
+		sensors = addSensor(sensors, st.Sensor)
+	}
+	return reached.outcome(len(sensors) > 0), sensors
+}
+
+// stages is the set of stages an event's steps reached that decide its
+// outcome: all the trace index keeps of the steps.
+type stages uint8
+
+const (
+	reachedPublished stages = 1 << iota
+	reachedDelivered
+	reachedFiltered
+	reachedTriggered
+	reachedFailed
+)
+
+// stageOf is what step st tells of the outcome.
+func stageOf(st Step) stages {
+	switch st.Stage {
+	case StagePublished:
+		return reachedPublished
+	case StageDelivered:
+		return reachedDelivered
+	case StageFiltered:
+		return reachedFiltered
+	case StageTriggered:
+		return reachedTriggered
+	case StageFailed, StageDeadLettered:
+		return reachedFailed
+	case StageTransformed:
+		if st.Error != "" {
+			return reachedFiltered
 		}
 	}
-	slices.Sort(sensors)
+	return 0
+}
+
+// outcome is the outcome of an event whose steps reached s (and some
+// Sensor, when sensors is set).
+func (s stages) outcome(sensors bool) string {
 	switch {
-	case failed:
-		return OutcomeFailed, sensors
-	case triggered:
-		return OutcomeTriggered, sensors
-	case filtered && !delivered:
-		return OutcomeFiltered, sensors
-	case published || delivered || filtered || len(sensors) > 0:
-		return OutcomePublished, sensors
+	case s&reachedFailed != 0:
+		return OutcomeFailed
+	case s&reachedTriggered != 0:
+		return OutcomeTriggered
+	case s&reachedFiltered != 0 && s&reachedDelivered == 0:
+		return OutcomeFiltered
+	case s != 0 || sensors:
+		return OutcomePublished
 	}
-	return OutcomePending, sensors
+	return OutcomePending
+}
+
+// addSensor adds name (unless empty) to the sorted set sensors.
+func addSensor(sensors []string, name string) []string {
+	if name == "" {
+		return sensors
+	}
+	if i, found := slices.BinarySearch(sensors, name); !found {
+		sensors = slices.Insert(sensors, i, name)
+	}
+	return sensors
 }
 
 // SortSteps orders steps by time, keeping the order of equal times, with

@@ -291,6 +291,14 @@ func (b *Bus) isClosed() bool {
 	return b.closed
 }
 
+// LocalFiles reports whether the bus is a server in this process, alone
+// (streams of one replica), keeping its streams in files: then what this
+// process keeps beside the bus in its own files is as durable and as
+// shared as what it keeps on the bus.
+func (b *Bus) LocalFiles() bool {
+	return b.opts.InProcess != nil && b.opts.Stream.Replicas <= 1 && b.opts.Stream.Storage != StorageMemory
+}
+
 // Close stops taking publishes and subscriptions, ends running
 // subscriptions, waits for publishes awaiting their ack, then drains and
 // closes the connection. When ctx ends first the connection is closed at
