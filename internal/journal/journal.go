@@ -95,7 +95,7 @@ type loc struct {
 	off uint32
 }
 
-func (l loc) pack() uint64       { return uint64(l.seg)<<32 | uint64(l.off) + 1 }
+func (l loc) pack() uint64        { return uint64(l.seg)<<32 | uint64(l.off) + 1 }
 func unpack(v uint64) (loc, bool) { return loc{seg: uint32((v - 1) >> 32), off: uint32(v - 1)}, v != 0 }
 
 // Open opens the journal in dir, creating the folder when missing, and
