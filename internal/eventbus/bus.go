@@ -79,6 +79,10 @@ type Subscription struct {
 	MaxDeliver int
 	// MaxAckPending bounds unacknowledged messages (flow control; 0: default).
 	MaxAckPending int
+	// Started, when set, is called each time the consumer exists and
+	// delivery has begun: once Subscribe is up, and again when it resumes
+	// after an interruption.
+	Started func()
 }
 
 // Filter selects events of one EventSource (and optionally one event name).

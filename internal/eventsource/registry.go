@@ -22,6 +22,10 @@ type Kind struct {
 	// replicas, every replica runs it behind one Service. Other kinds run
 	// on one replica at a time.
 	Listener bool
+	// ReportsStarted says the kind's sources call Env.ReportStarted once
+	// they are up (a port bound, a watch synced). The runner counts a source
+	// of another kind as started as soon as its Start is called.
+	ReportsStarted bool
 	// Doc describes the kind in Markdown for the generated reference pages
 	// (docs/reference); its first paragraph is the one-line summary.
 	Doc string

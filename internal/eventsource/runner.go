@@ -39,6 +39,7 @@ type runConfig struct {
 	maxDelay time.Duration
 	now      func() time.Time
 	trace    *trace.Recorder
+	status   *Status
 }
 
 // WithTrace has Run record each event it passes on in r.
@@ -61,14 +62,17 @@ func WithRestartBackoff(first, limit time.Duration) RunOption {
 // name, it builds the source through reg and starts it in its own goroutine.
 // Each event a source emits gets its envelope defaults (see WithEnvelope)
 // and, unless the event's filter.expression drops it, is passed to publish.
-// A source that fails is started again after a backoff. Run returns nil once
-// ctx has ended and every source has stopped; it returns an error at once
-// when es uses kinds that reg does not know or a filter expression that does
-// not compile.
+// A source that fails is started again after a backoff; WithStatus follows
+// which sources have started. Run returns nil once ctx has ended and every
+// source has stopped; it returns an error at once when es uses kinds that
+// reg does not know or a filter expression that does not compile.
 func Run(ctx context.Context, reg *Registry, env Env, es *v1alpha1.EventSource, publish Emit, opts ...RunOption) error {
 	cfg := runConfig{metrics: noMetrics{}, minDelay: DefaultRestartDelay, maxDelay: DefaultMaxRestartDelay, now: time.Now}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.status == nil {
+		cfg.status = NewStatus(nil)
 	}
 	if cfg.maxDelay < cfg.minDelay {
 		cfg.maxDelay = cfg.minDelay
@@ -86,9 +90,10 @@ func Run(ctx context.Context, reg *Registry, env Env, es *v1alpha1.EventSource, 
 	if es.Namespace != "" {
 		env.Namespace = es.Namespace
 	}
+	statuses := cfg.status.plan(units)
 	var wg sync.WaitGroup
-	for _, u := range units {
-		wg.Go(func() { runOne(ctx, env, u, publish, &cfg) })
+	for i, u := range units {
+		wg.Go(func() { runOne(ctx, env, u, statuses[i], publish, &cfg) })
 	}
 	wg.Wait()
 	return nil
@@ -166,8 +171,9 @@ func usedKinds(spec *v1alpha1.EventSourceSpec) []string {
 	return names
 }
 
-// runOne runs one source until ctx ends, starting it again after failures.
-func runOne(ctx context.Context, env Env, u unit, publish Emit, cfg *runConfig) {
+// runOne runs one source until ctx ends, starting it again after failures,
+// and keeps its started state in st.
+func runOne(ctx context.Context, env Env, u unit, st *eventStatus, publish Emit, cfg *runConfig) {
 	esName, evName := u.spec.EventSource.Name, u.spec.Name
 	env.Logger = env.Logger.With("eventsource", esName, "event", evName, "kind", u.kind.Name)
 	env.Rejected = func(reason string) { cfg.metrics.InputRejected(env.Namespace, esName, evName, reason) }
@@ -184,7 +190,9 @@ func runOne(ctx context.Context, env Env, u unit, publish Emit, cfg *runConfig) 
 	attempt := 0
 	for {
 		started := cfg.now()
+		env.Started = cfg.status.begin(st)
 		err := startOnce(ctx, env, u, emit)
+		cfg.status.end(st)
 		if ctx.Err() != nil {
 			if err != nil {
 				log.Warn("event source stopped with an error", "error", err)
@@ -211,7 +219,9 @@ func runOne(ctx context.Context, env Env, u unit, publish Emit, cfg *runConfig) 
 	}
 }
 
-// startOnce builds and starts the source once, turning a panic into an error.
+// startOnce builds and starts the source once, turning a panic into an
+// error. A source of a kind that does not report itself started counts as
+// started from here.
 func startOnce(ctx context.Context, env Env, u unit, emit Emit) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -221,6 +231,9 @@ func startOnce(ctx context.Context, env Env, u unit, emit Emit) (err error) {
 	src, err := u.kind.New(env, u.spec)
 	if err != nil {
 		return fmt.Errorf("building the source: %w", err)
+	}
+	if !u.kind.ReportsStarted {
+		env.ReportStarted()
 	}
 	return src.Start(ctx, emit)
 }

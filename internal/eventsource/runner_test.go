@@ -47,6 +47,12 @@ func (s *scripted) Start(ctx context.Context, emit Emit) error {
 // scriptedKind is a kind named like a manifest kind, reading spec.Calendar
 // (only the names matter), whose sources run the script.
 func scriptedKind(name string, script func(ev string) *scripted) Kind {
+	return calendarKind(name, func(_ Env, spec Spec) Source { return script(spec.Name) })
+}
+
+// calendarKind is a kind named like a manifest kind, reading spec.Calendar
+// (only the names matter), whose sources newSource builds.
+func calendarKind(name string, newSource func(Env, Spec) Source) Kind {
 	return Kind{
 		Name: name,
 		Configs: func(spec *v1alpha1.EventSourceSpec) map[string]any {
@@ -56,7 +62,7 @@ func scriptedKind(name string, script func(ev string) *scripted) Kind {
 			}
 			return out
 		},
-		New: func(_ Env, spec Spec) (Source, error) { return script(spec.Name), nil },
+		New: func(env Env, spec Spec) (Source, error) { return newSource(env, spec), nil },
 	}
 }
 

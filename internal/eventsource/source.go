@@ -59,6 +59,18 @@ type Env struct {
 	// it (herald_eventsource_inputs_rejected_total). Call Env.Reject, which
 	// also works when it is nil.
 	Rejected func(reason string)
+	// Started tells the runner that the source is up: its server listens,
+	// its watch has synced. Sources of a kind with Kind.ReportsStarted call
+	// it (through Env.ReportStarted, which also works when it is nil) once
+	// per Start; the runner sets it.
+	Started func()
+}
+
+// ReportStarted says the source is up (see Env.Started).
+func (e Env) ReportStarted() {
+	if e.Started != nil {
+		e.Started()
+	}
 }
 
 // Reject counts an input the source dropped for good (see Env.Rejected).

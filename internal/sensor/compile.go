@@ -41,6 +41,7 @@ type engine struct {
 	redelivery          func(uint64) time.Duration
 	atMostOnceUnlessSet bool
 	trace               *trace.Recorder
+	subscribed          func()
 
 	deps     []*dependency
 	triggers []*compiledTrigger
@@ -113,7 +114,7 @@ func newEngine(cfg Config) (*engine, error) {
 		workers: orDefault(cfg.Workers, DefaultWorkers), queue: orDefault(cfg.Queue, DefaultQueue),
 		maxDeliver: orDefault(cfg.MaxDeliver, DefaultMaxDeliver), ackWait: cfg.AckWait,
 		redelivery: cfg.Redelivery, atMostOnceUnlessSet: cfg.AtMostOnceUnlessSet,
-		trace: cfg.Trace,
+		trace: cfg.Trace, subscribed: cfg.Subscribed,
 	}
 	if e.state == nil {
 		e.state = NewMemoryState()

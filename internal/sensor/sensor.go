@@ -74,6 +74,9 @@ type Config struct {
 	// Trace records what the Sensor makes of each event (nil: nothing
 	// is recorded).
 	Trace *trace.Recorder
+	// Subscribed, when set, is called each time the Sensor's subscription
+	// to the bus exists (see eventbus.Subscription.Started).
+	Subscribed func()
 	// Workers is the number of events handled at once (0: DefaultWorkers).
 	Workers int
 	// Queue bounds the events waiting for each worker (0: DefaultQueue).
@@ -130,6 +133,7 @@ func (e *engine) run(ctx context.Context) error {
 		Durable: DurableName(e.sensor),
 		Filters: e.filters(),
 		AckWait: e.ackWait,
+		Started: e.subscribed,
 	}
 	e.log.Info("sensor started", "dependencies", len(e.deps), "triggers", len(e.triggers))
 	err := e.bus.Subscribe(ctx, sub, func(hctx context.Context, m eventbus.Message) {

@@ -53,6 +53,24 @@ func TestRoundTripKeepsAttributes(t *testing.T) {
 	require.Zero(t, st.InFlight)
 }
 
+// TestSubscribeReportsStarted: Subscription.Started is called once the
+// consumer exists on the server.
+func TestSubscribeReportsStarted(t *testing.T) {
+	b := newBus(t, Options{})
+	existed := make(chan bool, 1)
+	sub := eventbus.Subscription{Durable: "started", Started: func() {
+		_, err := b.js.Consumer(context.Background(), b.stream, EscapeToken("started"))
+		existed <- err == nil
+	}}
+	subscribe(t, b, sub, (&recorder{t: t}).handle)
+	select {
+	case ok := <-existed:
+		require.True(t, ok, "the consumer existed when Started was called")
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "Started was not called")
+	}
+}
+
 func TestPublishRejectsInvalidEvents(t *testing.T) {
 	b := newBus(t, Options{})
 	for _, ev := range []*event.Event{nil, {Source: "s", Type: "t"}, {ID: "x", Type: "t"}, {ID: "x", Source: "s"}} {

@@ -58,7 +58,7 @@ func (b *Bus) Subscribe(ctx context.Context, sub eventbus.Subscription, h eventb
 	delay := minRetryDelay
 	for first := true; ; first = false {
 		start := time.Now()
-		err := b.consume(ctx, cfg, workers, batch, first, h, log)
+		err := b.consume(ctx, cfg, workers, batch, first, sub.Started, h, log)
 		switch {
 		case parent.Err() != nil:
 			return nil
@@ -89,7 +89,8 @@ const (
 // most workers at once, until ctx ends or the consumer fails. Up to batch
 // messages are pulled ahead of the handlers. On the subscription's first
 // consume, unacknowledged deliveries of an earlier run are handed back.
-func (b *Bus) consume(ctx context.Context, cfg jetstream.ConsumerConfig, workers, batch int, first bool, h eventbus.Handler, log *slog.Logger) error {
+// started, when not nil, is called once messages are being pulled.
+func (b *Bus) consume(ctx context.Context, cfg jetstream.ConsumerConfig, workers, batch int, first bool, started func(), h eventbus.Handler, log *slog.Logger) error {
 	cons, err := b.ensureConsumer(ctx, cfg)
 	if err != nil {
 		return err
@@ -100,6 +101,9 @@ func (b *Bus) consume(ctx context.Context, cfg jetstream.ConsumerConfig, workers
 	it, err := cons.Messages(jetstream.PullMaxMessages(batch))
 	if err != nil {
 		return fmt.Errorf("pulling from consumer %s: %w", cfg.Durable, err)
+	}
+	if started != nil {
+		started()
 	}
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup

@@ -46,7 +46,8 @@ var Kind = eventsource.Kind{
 	New: func(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
 		return New(env, spec)
 	},
-	Listener: true,
+	Listener:       true,
+	ReportsStarted: true,
 	Doc: "Receives GitHub webhook deliveries on an endpoint and publishes each one as an event.\n\n" +
 		"The event data has Argo's shape, `{\"headers\": {...}, \"body\": ..., \"metadata\": {...}}`: `body` is the delivery's JSON " +
 		"(the `payload` field of a form delivery) with the `X-GitHub-Event` and `X-GitHub-Delivery` headers added as keys, as Argo does. " +

@@ -76,7 +76,8 @@ var Kind = eventsource.Kind{
 	New: func(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
 		return New(env, spec)
 	},
-	Listener: true,
+	Listener:       true,
+	ReportsStarted: true,
 	Doc: "Receives GitLab webhook requests on an endpoint and publishes each one as an event.\n\n" +
 		"The event data has Argo's shape, `{\"headers\": {...}, \"body\": ..., \"metadata\": {...}}`, `body` being the request's JSON. " +
 		"With `secretToken`, every request must carry the Secret's value in `X-Gitlab-Token`, compared in constant time; a request " +

@@ -22,9 +22,10 @@ import (
 
 func init() {
 	eventsource.Default.Register(eventsource.Kind{
-		Name:    Kind,
-		Configs: configs,
-		New:     New,
+		Name:           Kind,
+		Configs:        configs,
+		New:            New,
+		ReportsStarted: true,
 		Doc: "Watches Kubernetes objects of one resource and emits an event when one is added, updated or deleted.\n\n" +
 			"The event data has Argo's shape, `{\"type\": \"ADD|UPDATE|DELETE\", \"body\": {...}, \"oldBody\": {...}, \"group\", \"version\", \"resource\"}`. " +
 			"`eventTypes` must not be empty; `filter.prefix`, `filter.labels`, `filter.fields`, `filter.createdBy` and `filter.afterStart` narrow the objects as in Argo. " +
@@ -198,6 +199,7 @@ func (s *source) Start(ctx context.Context, emit eventsource.Emit) error {
 		case <-ctx.Done():
 		case <-reg.HasSyncedChecker().Done():
 			h.finishResume()
+			s.env.ReportStarted()
 			if s.synced != nil {
 				close(s.synced)
 			}

@@ -3,6 +3,7 @@ package resource
 import (
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +52,17 @@ func TestExistingObjectsAreReportedAsAddedAtStart(t *testing.T) {
 	svcs.create("two", nil, nil)
 	r := startSource(t, testEnv(), svcConfig(ns), nil)
 	require.ElementsMatch(t, []string{"ADD one", "ADD two"}, r.nextN(t, 2))
+}
+
+// TestReportsStartedOnceSynced: the source says it has started once its
+// watch has handled the initial list (startSource waits for that).
+func TestReportsStartedOnceSynced(t *testing.T) {
+	ns := newNamespace(t)
+	env := testEnv()
+	var reported atomic.Int32
+	env.Started = func() { reported.Add(1) }
+	startSource(t, env, svcConfig(ns), nil)
+	require.Equal(t, int32(1), reported.Load())
 }
 
 func TestFilters(t *testing.T) {

@@ -50,7 +50,9 @@ var ErrUnauthorized = errors.New("unauthorized")
 
 // Serve serves ep for the event spec until ctx ends, then removes the
 // endpoint (stopping the port's server if it was the last one) once its
-// requests in flight have been answered. It returns an error when the
+// requests in flight have been answered. It reports the source started
+// (Env.ReportStarted) once the port listens and the endpoint is routed, so
+// kinds serving through it set Kind.ReportsStarted. It returns an error when the
 // endpoint cannot be served: a Secret that cannot be read, a bad
 // certificate, a port taken by another process.
 func Serve(ctx context.Context, env eventsource.Env, spec eventsource.Spec, ep Endpoint, emit eventsource.Emit, opts ...Option) error {
@@ -95,6 +97,7 @@ func Serve(ctx context.Context, env eventsource.Env, spec eventsource.Spec, ep E
 	if err != nil {
 		return fmt.Errorf("serving %s on port %s: %w", name, wc.Port, err)
 	}
+	env.ReportStarted()
 	env.Logger.Info("webhook endpoint ready", "port", wc.Port, "endpoint", wc.Endpoint, "method", wc.Method)
 	<-ctx.Done()
 	set.release(srv, rt)

@@ -64,6 +64,35 @@ func TestSharedPort(t *testing.T) {
 
 // TestSameEndpointTwice: the first webhook serves, the second takes over
 // when the first stops.
+// TestReportsStartedOnceServing: the source says it has started only once
+// its port accepts and its endpoint answers.
+func TestReportsStartedOnceServing(t *testing.T) {
+	port := webhooktest.FreePort(t)
+	env := webhooktest.Env(nil)
+	rec := &sourcetest.Recorder{}
+	url := "http://127.0.0.1:" + port + "/push"
+	answered := make(chan int, 1)
+	env.Started = func() {
+		// Called by Serve, not the test's goroutine: no require here.
+		resp, err := webhooktest.Client.Post(url, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			answered <- 0
+			return
+		}
+		_ = resp.Body.Close()
+		answered <- resp.StatusCode
+	}
+	src, err := New(env, testSpec("push", hook(port, "/push", "POST")))
+	require.NoError(t, err)
+	webhooktest.Run(t, src, rec.Emit, url)
+	select {
+	case code := <-answered:
+		require.Equal(t, http.StatusOK, code, "the endpoint answered when the source said it had started")
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "the source did not report itself started")
+	}
+}
+
 func TestSameEndpointTwice(t *testing.T) {
 	port := webhooktest.FreePort(t)
 	env := webhooktest.Env(nil)

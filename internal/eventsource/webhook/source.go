@@ -49,7 +49,8 @@ var Kind = eventsource.Kind{
 	New: func(env eventsource.Env, spec eventsource.Spec) (eventsource.Source, error) {
 		return New(env, spec)
 	},
-	Listener: true,
+	Listener:       true,
+	ReportsStarted: true,
 	Doc: "Receives HTTP requests on an endpoint and publishes each one as an event.\n\n" +
 		"The event data has Argo's shape, `{\"header\": {...}, \"body\": ..., \"metadata\": {...}}`: the body is the request's JSON, " +
 		"the query parameters for GET, or the fields of a form. Webhooks on the same port share one server, which also answers `/health`.\n\n" +
