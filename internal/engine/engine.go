@@ -92,6 +92,10 @@ type Config struct {
 	// OnChange, when set, is called (without locks held; keep it quick) when
 	// an EventSource or Sensor starts, fails or is started again.
 	OnChange func(Ref)
+	// OnReady, when set, is called once, from a goroutine of its own, the
+	// first time the runtime is ready (Runtime.Ready: what /readyz says):
+	// "herald run --ready-file" writes its file there.
+	OnReady func()
 	// NoTraces turns the event traces off (they cost about 13 % of the
 	// webhook-to-HTTP throughput: each event is stored a second time).
 	NoTraces bool

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -27,10 +26,16 @@ import (
 // share one event bus, one Kubernetes client factory, one metrics registry
 // and one trace recorder. Start builds it; Close stops everything in order.
 type Runtime struct {
-	cfg     Config
-	log     *slog.Logger
-	reg     *prometheus.Registry
-	ready   atomic.Bool
+	cfg   Config
+	log   *slog.Logger
+	reg   *prometheus.Registry
+	ready atomic.Bool
+	// pending counts the units still starting; firstReady is closed the
+	// first time the runtime is ready (see readiness.go).
+	pending    atomic.Int64
+	firstReady chan struct{}
+	readyOnce  sync.Once
+
 	bus     *jetstream.Bus
 	secrets eventsource.SecretReader
 	factory *clients.Factory
@@ -62,7 +67,7 @@ type Runtime struct {
 // Start connects to (or starts) the event bus and serves health and metrics
 // (and the web UI of what it runs when cfg asks for it); it runs no
 // EventSource or Sensor until Apply is called. The runtime is not ready
-// (/readyz) until SetReady(true).
+// (/readyz) until SetReady(true) and what it runs has started (see Ready).
 func Start(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
@@ -70,7 +75,7 @@ func Start(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	rt := &Runtime{cfg: cfg, log: cfg.Logger, units: map[Ref]*unit{}, errc: make(chan error, 1)}
+	rt := &Runtime{cfg: cfg, log: cfg.Logger, units: map[Ref]*unit{}, errc: make(chan error, 1), firstReady: make(chan struct{})}
 	rt.reg = cfg.Registry
 	if rt.reg == nil {
 		rt.reg = prometheus.NewRegistry()
@@ -80,12 +85,7 @@ func Start(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.Profiling {
 		opsServer.EnableProfiling()
 	}
-	opsServer.AddReadinessCheck("engine", func() error {
-		if !rt.ready.Load() {
-			return errors.New("starting")
-		}
-		return nil
-	})
+	opsServer.AddReadinessCheck("engine", rt.Ready)
 	if cfg.SecretsDir != "" {
 		rt.secrets = eventsource.FileSecrets(cfg.SecretsDir)
 	}
@@ -124,6 +124,15 @@ func Start(ctx context.Context, cfg Config) (*Runtime, error) {
 			rt.fail(err)
 		}
 	}()
+	if cfg.OnReady != nil {
+		rt.wg.Go(func() {
+			select {
+			case <-rt.firstReady:
+				cfg.OnReady()
+			case <-rt.runCtx.Done():
+			}
+		})
+	}
 	if cfg.UIAddr != "" {
 		mux := uiMux(cfg, rt, traces, recorder, bus, rt.reg)
 		rt.wg.Add(1)
@@ -149,8 +158,12 @@ func (rt *Runtime) fail(err error) {
 	}
 }
 
-// SetReady sets what /readyz answers.
-func (rt *Runtime) SetReady(ready bool) { rt.ready.Store(ready) }
+// SetReady says whether the runtime has applied what it runs: /readyz
+// answers ok once it is true and all of that has started (see Ready).
+func (rt *Runtime) SetReady(ready bool) {
+	rt.ready.Store(ready)
+	rt.checkReady()
+}
 
 // Registry is the metrics registry /metrics serves.
 func (rt *Runtime) Registry() *prometheus.Registry { return rt.reg }

@@ -111,13 +111,7 @@ func TestRuntimeReportsFailures(t *testing.T) {
 	snRef := Ref{Kind: v1alpha1.KindSensor, Namespace: "default", Name: "printer"}
 
 	rt.ApplyEventSource(hookSource("hooks", hookPort(t)))
-	started, err := rt.ApplySensor(&v1alpha1.Sensor{
-		ObjectMeta: metav1.ObjectMeta{Name: "printer"},
-		Spec: v1alpha1.SensorSpec{
-			Dependencies: []v1alpha1.EventDependency{{Name: "d", EventSourceName: "hooks", EventName: "push"}},
-			Triggers:     []v1alpha1.Trigger{{Template: &v1alpha1.TriggerTemplate{Name: "t", Log: &v1alpha1.LogTrigger{}}}},
-		},
-	})
+	started, err := rt.ApplySensor(printer("hooks"))
 	require.NoError(t, err)
 	require.True(t, started)
 	for _, ref := range []Ref{esRef, snRef} {
@@ -129,6 +123,9 @@ func TestRuntimeReportsFailures(t *testing.T) {
 	}
 	st, _ := rt.State(esRef)
 	require.ErrorContains(t, st.Err, "not supported")
+	rt.SetReady(true)
+	require.EqualError(t, rt.Ready(), "sensor default/printer: subscribing",
+		"an EventSource that stopped for good is not waited for; a Sensor that is restarted is")
 	select {
 	case err := <-rt.Err():
 		t.Fatalf("a failed EventSource ended the runtime: %v", err)

@@ -61,8 +61,9 @@ func newSensorRunner(ctx context.Context, cfg Config, bus *jetstream.Bus, m *met
 	return &sensorRunner{cfg: cfg, bus: bus, state: sensor.NewKVState(kv), metrics: m, env: env, kept: kvStore{kv}, reconciles: rm}, nil
 }
 
-// run runs one Sensor until ctx ends.
-func (r *sensorRunner) run(ctx context.Context, sn *v1alpha1.Sensor, log *slog.Logger) error {
+// run runs one Sensor until ctx ends; subscribed is called once its bus
+// subscription exists.
+func (r *sensorRunner) run(ctx context.Context, sn *v1alpha1.Sensor, log *slog.Logger, subscribed func()) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends the triggers' background work with this run
 	env := r.env
@@ -70,15 +71,16 @@ func (r *sensorRunner) run(ctx context.Context, sn *v1alpha1.Sensor, log *slog.L
 	env.Background = &trigger.Background{Done: ctx.Done(), Store: r.kept, Metrics: r.reconciles.For(sn.Namespace, sn.Name)}
 	firers := &firerSet{}
 	return sensor.Run(ctx, sensor.Config{
-		Sensor:   sn,
-		Bus:      r.bus,
-		Registry: r.cfg.Triggers,
-		Env:      env,
-		State:    r.state,
-		Fire:     firers.fire,
-		Metrics:  r.metrics.For(sn.Namespace, sn.Name),
-		Logger:   log,
-		Trace:    r.trace,
+		Sensor:     sn,
+		Bus:        r.bus,
+		Registry:   r.cfg.Triggers,
+		Env:        env,
+		State:      r.state,
+		Fire:       firers.fire,
+		Metrics:    r.metrics.For(sn.Namespace, sn.Name),
+		Logger:     log,
+		Trace:      r.trace,
+		Subscribed: subscribed,
 	})
 }
 

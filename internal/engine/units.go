@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -45,6 +47,18 @@ type unit struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	state  State
+
+	// starting says what of the unit is still starting, for Ready.
+	starting func() string
+	// waiting is true while readiness waits for the unit to start;
+	// retired once it no longer counts (see readiness.go).
+	waiting atomic.Bool
+	waitMu  sync.Mutex
+	retired bool
+}
+
+func newUnit(ref Ref, hash string, obj any) *unit {
+	return &unit{ref: ref, hash: hash, obj: obj}
 }
 
 // specHash identifies a spec: an object is restarted only when it changes.
@@ -64,8 +78,10 @@ func (rt *Runtime) ApplyEventSource(es *v1alpha1.EventSource) bool {
 	if es.Namespace == "" {
 		es.Namespace = rt.cfg.Namespace
 	}
-	ref := Ref{Kind: v1alpha1.KindEventSource, Namespace: es.Namespace, Name: es.Name}
-	return rt.apply(ref, specHash(es.Spec), es, func(ctx context.Context, u *unit) {
+	u := newUnit(Ref{Kind: v1alpha1.KindEventSource, Namespace: es.Namespace, Name: es.Name}, specHash(es.Spec), es)
+	status := eventsource.NewStatus(func(started bool) { rt.setWaiting(u, !started) })
+	u.starting = func() string { return sourceStarting(status) }
+	return rt.apply(u, func(ctx context.Context) {
 		env := eventsource.Env{
 			Logger:      rt.log.With("namespace", es.Namespace),
 			Dynamic:     rt.dyn,
@@ -76,10 +92,12 @@ func (rt *Runtime) ApplyEventSource(es *v1alpha1.EventSource) bool {
 			Checkpoints: rt.state.Checkpoints(),
 			State:       rt.state,
 		}
-		err := eventsource.Run(ctx, rt.cfg.Sources, env, es, rt.publish, eventsource.WithMetrics(rt.sourceMetrics), eventsource.WithTrace(rt.recorder))
+		err := eventsource.Run(ctx, rt.cfg.Sources, env, es, rt.publish,
+			eventsource.WithMetrics(rt.sourceMetrics), eventsource.WithTrace(rt.recorder), eventsource.WithStatus(status))
 		if err != nil && ctx.Err() == nil {
 			env.Logger.Error("event source stopped", "eventsource", es.Name, "error", err)
 			rt.setState(u, false, err)
+			rt.setWaiting(u, false) // stopped for good: nothing to wait for
 			if rt.cfg.StopOnSourceError {
 				rt.fail(fmt.Errorf("running EventSource %s/%s: %w", es.Namespace, es.Name, err))
 			}
@@ -100,20 +118,23 @@ func (rt *Runtime) ApplySensor(sn *v1alpha1.Sensor) (bool, error) {
 	if sn.Namespace == "" {
 		sn.Namespace = rt.cfg.Namespace
 	}
-	ref := Ref{Kind: v1alpha1.KindSensor, Namespace: sn.Namespace, Name: sn.Name}
+	u := newUnit(Ref{Kind: v1alpha1.KindSensor, Namespace: sn.Namespace, Name: sn.Name}, specHash(sn.Spec), sn)
+	u.starting = func() string { return "subscribing" }
+	subscribed := func() { rt.setWaiting(u, false) }
 	// The sensor package adds the namespace and sensor keys itself.
 	log := rt.log
-	return rt.apply(ref, specHash(sn.Spec), sn, func(ctx context.Context, u *unit) {
+	return rt.apply(u, func(ctx context.Context) {
 		for attempt := 0; ctx.Err() == nil; attempt++ {
 			if attempt > 0 {
 				rt.setState(u, true, nil)
 			}
-			err := runner.run(ctx, sn, log)
+			err := runner.run(ctx, sn, log, subscribed)
 			if ctx.Err() != nil {
 				return
 			}
 			log.Error("sensor stopped; restarting", "namespace", sn.Namespace, "sensor", sn.Name, "error", err)
 			rt.setState(u, false, err)
+			rt.setWaiting(u, true)
 			select {
 			case <-ctx.Done():
 			case <-time.After(sensorRestartBackoff(attempt)):
@@ -133,6 +154,7 @@ func (rt *Runtime) Remove(ref Ref) bool {
 	if !ok {
 		return false
 	}
+	rt.retire(u)
 	rt.version.Add(1)
 	u.stop()
 	rt.log.Info("stopped", "namespace", ref.Namespace, ref.logKey(), ref.Name)
@@ -161,26 +183,30 @@ func (rt *Runtime) Refs() []Ref {
 	return refs
 }
 
-// apply replaces the unit of ref by one running body, unless one runs with
+// apply replaces the unit of u.ref by u running body, unless one runs with
 // the same hash. The old unit has stopped before the new one starts (a
-// webhook keeps its port).
-func (rt *Runtime) apply(ref Ref, hash string, obj any, body func(context.Context, *unit)) bool {
+// webhook keeps its port). Readiness waits for u until body says it has
+// started (setWaiting).
+func (rt *Runtime) apply(u *unit, body func(context.Context)) bool {
+	ref := u.ref
 	rt.mu.Lock()
 	old, ok := rt.units[ref]
-	if ok && old.hash == hash {
+	if ok && old.hash == u.hash {
 		rt.mu.Unlock()
 		return false
 	}
 	delete(rt.units, ref)
 	rt.mu.Unlock()
 	if ok {
+		rt.retire(old)
 		old.stop()
 	}
 	if rt.runCtx.Err() != nil {
 		return false
 	}
 	ctx, cancel := context.WithCancel(rt.runCtx)
-	u := &unit{ref: ref, hash: hash, obj: obj, cancel: cancel, done: make(chan struct{}), state: State{Running: true, Since: time.Now()}}
+	u.cancel, u.done, u.state = cancel, make(chan struct{}), State{Running: true, Since: time.Now()}
+	rt.setWaiting(u, true)
 	rt.mu.Lock()
 	rt.units[ref] = u
 	rt.mu.Unlock()
@@ -189,7 +215,7 @@ func (rt *Runtime) apply(ref Ref, hash string, obj any, body func(context.Contex
 	go func() {
 		defer rt.wg.Done()
 		defer close(u.done)
-		body(ctx, u)
+		body(ctx)
 	}()
 	if ok {
 		rt.log.Info("restarted", "namespace", ref.Namespace, ref.logKey(), ref.Name)

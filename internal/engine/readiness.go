@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/herald-dev/herald/internal/eventsource"
+)
+
+// The runtime is ready when SetReady(true) was called and no unit it runs
+// is still starting: every event of each EventSource has started (a
+// webhook's port is bound, a watch has synced; see eventsource.Status) and
+// each Sensor is subscribed to the bus. An EventSource that stopped for
+// good (State.Err) is not waited for. Runtime.pending counts the units
+// still starting, so that asking costs two atomic loads when ready.
+
+// errStarting is the readiness error before SetReady(true).
+var errStarting = errors.New("starting")
+
+// maxStarting bounds the units a readiness error names.
+const maxStarting = 10
+
+// Ready returns nil when the runtime is ready, else an error naming what is
+// still starting, e.g. "eventsource default/hooks: push starting" (what
+// /readyz answers).
+func (rt *Runtime) Ready() error {
+	if !rt.ready.Load() {
+		return errStarting
+	}
+	if rt.pending.Load() == 0 {
+		return nil
+	}
+	rt.mu.Lock()
+	var starting []string
+	for _, u := range rt.units {
+		if u.waiting.Load() {
+			starting = append(starting, u.ref.logKey()+" "+u.ref.Namespace+"/"+u.ref.Name+": "+u.starting())
+		}
+	}
+	rt.mu.Unlock()
+	if len(starting) == 0 {
+		// A unit between its count and the map (see apply).
+		return errStarting
+	}
+	slices.Sort(starting)
+	if n := len(starting); n > maxStarting {
+		starting = append(starting[:maxStarting], "and "+strconv.Itoa(n-maxStarting)+" more")
+	}
+	return errors.New(strings.Join(starting, "; "))
+}
+
+// isReady is Ready() == nil without naming anything.
+func (rt *Runtime) isReady() bool { return rt.ready.Load() && rt.pending.Load() == 0 }
+
+// setWaiting records whether readiness waits for u to start; a retired
+// unit no longer counts.
+func (rt *Runtime) setWaiting(u *unit, waiting bool) {
+	u.waitMu.Lock()
+	defer u.waitMu.Unlock()
+	if !u.retired {
+		rt.setWaitingLocked(u, waiting)
+	}
+}
+
+// retire stops counting u: it was removed or replaced.
+func (rt *Runtime) retire(u *unit) {
+	u.waitMu.Lock()
+	defer u.waitMu.Unlock()
+	rt.setWaitingLocked(u, false)
+	u.retired = true
+}
+
+// setWaitingLocked is setWaiting with u.waitMu held.
+func (rt *Runtime) setWaitingLocked(u *unit, waiting bool) {
+	if u.waiting.Load() == waiting {
+		return
+	}
+	u.waiting.Store(waiting)
+	if waiting {
+		rt.pending.Add(1)
+		return
+	}
+	rt.pending.Add(-1)
+	rt.checkReady()
+}
+
+// checkReady closes rt.firstReady the first time the runtime is ready.
+func (rt *Runtime) checkReady() {
+	if rt.isReady() {
+		rt.readyOnce.Do(func() { close(rt.firstReady) })
+	}
+}
+
+// sourceStarting describes what of an EventSource is still starting.
+func sourceStarting(st *eventsource.Status) string {
+	if events := st.Starting(); len(events) > 0 {
+		return strings.Join(events, ", ") + " starting"
+	}
+	return "starting"
+}
