@@ -4,8 +4,10 @@
 #
 # Reads the harness' BENCH_* variables (see its README, "The SUT contract"),
 # runs `herald run` on the EventSource and Sensor manifests it is handed, as
-# they are, plus the harness' EventBus manifest, writes $BENCH_PID_DIR/herald.pid
-# (start the harness with `--components herald`) and stays in the foreground
+# they are, plus the harness' EventBus manifest, has Herald write
+# $BENCH_PID_DIR/herald.pid once it is ready (--ready-file: its webhook port
+# bound, its Sensor subscribed; start the harness with `--components herald`),
+# so that the harness' first warm-up event is not refused, and stays in the foreground
 # until the harness sends SIGTERM. On SIGTERM it saves Herald's /metrics to
 # $BENCH_RUN_DIR/herald-metrics.txt (the harness copies its *_total counters
 # into result.json as a cross-check) and then stops Herald.
@@ -48,7 +50,8 @@ args=(run
   -f "$BENCH_EVENTSOURCE_MANIFEST" -f "$BENCH_SENSOR_MANIFEST"
   --data-dir "$BENCH_RUN_DIR/herald-data"
   --metrics-addr "$metrics" --ui-addr ""
-  --traces="$traces")
+  --traces="$traces"
+  --ready-file "$BENCH_PID_DIR/herald.pid")
 
 # natsTLS reports whether the server at host:port asks for TLS, from the INFO
 # line it sends first (tls_required).
@@ -102,9 +105,11 @@ esac
 [ -n "${HERALD_BENCH_ARGS:-}" ] && args+=(${HERALD_BENCH_ARGS})
 
 say "bus=$bus traces=$traces: $bin ${args[*]}"
+# Herald writes the pid file itself once ready; an earlier run's must not
+# stand in for it.
+rm -f "$BENCH_PID_DIR/herald.pid"
 "$bin" "${args[@]}" &
 pid=$!
-echo "$pid" >"$BENCH_PID_DIR/herald.pid"
 
 stop() {
   curl -fsS --max-time 5 "http://$metrics/metrics" -o "$BENCH_RUN_DIR/herald-metrics.txt" 2>/dev/null || true

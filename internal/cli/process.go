@@ -39,6 +39,7 @@ type processOptions struct {
 	uiToken         string
 	log             logOptions
 	pprof           bool
+	readyFile       string
 }
 
 // addFlags registers the flags of o.
@@ -63,6 +64,7 @@ func (o *processOptions) addFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.traceMaxAge, "trace-max-age", engine.DefaultTraceMaxAge, "how long event traces are kept")
 	f.StringVar(&o.traceMaxBytes, "trace-max-bytes", "64MiB", "how much room event traces take at most (e.g. 256MiB, 1GiB; the bus server also keeps an index of them in memory)")
 	f.StringVar(&o.uiAddr, "ui-addr", "127.0.0.1:9092", "address of the web UI and the events API (empty: off)")
+	f.StringVar(&o.readyFile, "ready-file", "", "once ready (what /readyz says), write the process id and a newline to this file, atomically (for supervisors and scripts; nothing is removed at exit)")
 	f.StringVar(&o.uiToken, "ui-token", "", "bearer token the events API asks for (default: $HERALD_UI_TOKEN; empty: none)")
 	o.log.addFlags(f)
 }
@@ -103,5 +105,6 @@ func (o *processOptions) engineConfig(log *slog.Logger) (engine.Config, error) {
 		TraceMaxAge:      o.traceMaxAge,
 		TraceMaxBytes:    traceMaxBytes,
 		NoTraces:         !o.traces,
+		OnReady:          onReady(o.readyFile, log),
 	}, nil
 }
