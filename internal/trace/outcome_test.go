@@ -40,8 +40,10 @@ func TestOutcome(t *testing.T) {
 // stages an event's steps reached, gives the outcome and Sensors the full
 // trace gives, for random steps split over random records.
 func TestIndexEntryMatchesTrace(t *testing.T) {
-	stagesList := []string{StageReceived, StagePublished, StageDelivered, StageFiltered, StageTransformed,
-		StageTriggered, StageFailed, StageRetried, StageDeadLettered}
+	stagesList := []string{
+		StageReceived, StagePublished, StageDelivered, StageFiltered, StageTransformed,
+		StageTriggered, StageFailed, StageRetried, StageDeadLettered,
+	}
 	sensors := []string{"", "a", "b", "c"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 2000 {
