@@ -108,6 +108,11 @@ say "bus=$bus traces=$traces: $bin ${args[*]}"
 # Herald writes the pid file itself once ready; an earlier run's must not
 # stand in for it.
 rm -f "$BENCH_PID_DIR/herald.pid"
+# Until a pid file exists the harness takes every descendant process as a
+# component, by its name, and would see "herald" as soon as it is launched:
+# this launcher's own pid file (aux-*: reported, not added to the SUT's
+# figures) keeps it waiting for herald.pid.
+echo $$ >"$BENCH_PID_DIR/aux-herald-sh.pid"
 "$bin" "${args[@]}" &
 pid=$!
 
