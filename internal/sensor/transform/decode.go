@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Argo decodes the event data with encoding/json into a map[string]any and
@@ -37,7 +38,15 @@ func decodeObject(data []byte) (map[string]any, error) {
 func decodeWithSpans(data []byte, record bool, need *inputKeys) (map[string]any, *spans, error) {
 	d := decoders.Get().(*decoder)
 	defer d.release()
-	d.data, d.text = data, string(data)
+	d.data = data
+	if record {
+		// A transform's input is an event's data, which nothing writes
+		// to once the event is built: the strings can be slices of it,
+		// without a copy of the whole (most of which a stand-in skips).
+		d.text = unsafe.String(unsafe.SliceData(data), len(data))
+	} else {
+		d.text = string(data)
+	}
 	if record {
 		d.spans = &spans{src: data, at: make(map[containerKey]span)}
 		if need != nil && !need.all {
