@@ -110,19 +110,9 @@ type entry struct {
 
 // add merges r into e as Trace.merge would, and updates the outcome.
 func (e *entry) add(r *record) {
-	set := func(dst *string, v string) {
-		if v != "" {
-			*dst = v
-		}
-	}
-	e.ID = r.ID
-	if !r.Time.IsZero() {
-		e.Time = r.Time
-	}
-	set(&e.Namespace, r.Namespace)
-	set(&e.EventSource, r.EventSource)
-	set(&e.EventName, r.EventName)
-	set(&e.ReplayOf, r.ReplayOf)
+	m := record{Time: e.Time, Namespace: e.Namespace, EventSource: e.EventSource, EventName: e.EventName, ReplayOf: e.ReplayOf}
+	m.absorbAttrs(r)
+	e.ID, e.Time, e.Namespace, e.EventSource, e.EventName, e.ReplayOf = r.ID, m.Time, m.Namespace, m.EventSource, m.EventName, m.ReplayOf
 	for _, st := range r.Steps {
 		e.reached |= stageOf(st)
 		e.Sensors = addSensor(e.Sensors, st.Sensor)

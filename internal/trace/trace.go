@@ -128,6 +128,12 @@ type record struct {
 
 // absorb adds r's attributes that are set to m and appends r's steps.
 func (m *record) absorb(r *record) {
+	m.absorbAttrs(r)
+	m.Steps = append(m.Steps, r.Steps...)
+}
+
+// absorbAttrs is absorb without the steps.
+func (m *record) absorbAttrs(r *record) {
 	set := func(dst *string, v string) {
 		if v != "" {
 			*dst = v
@@ -151,7 +157,6 @@ func (m *record) absorb(r *record) {
 	if r.Sequence != 0 {
 		m.Sequence = r.Sequence
 	}
-	m.Steps = append(m.Steps, r.Steps...)
 }
 
 // merge adds r's attributes that are set to t and appends r's steps.
