@@ -125,6 +125,9 @@ func Run(ctx context.Context, cfg Config) error {
 		}()
 	}
 	cfg.Engine.OnChange = func(ref engine.Ref) { notify(ctx, changed[ref.Kind], ref) }
+	// A replica is ready once its caches have synced, whatever one object
+	// does (engine.Config.ReadyWithoutUnits).
+	cfg.Engine.ReadyWithoutUnits = true
 	rt, err := engine.Start(ctx, cfg.Engine)
 	if err != nil {
 		return err

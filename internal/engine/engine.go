@@ -92,6 +92,13 @@ type Config struct {
 	// OnChange, when set, is called (without locks held; keep it quick) when
 	// an EventSource or Sensor starts, fails or is started again.
 	OnChange func(Ref)
+	// ReadyWithoutUnits makes the runtime ready as soon as SetReady(true),
+	// whatever its EventSources and Sensors do: the controller's replica
+	// serves many teams' objects, and one that cannot start (a webhook
+	// port another object holds) must not take the replica out of its
+	// Service. Otherwise the runtime is first ready once every unit has
+	// started (see Runtime.Ready).
+	ReadyWithoutUnits bool
 	// OnReady, when set, is called once, from a goroutine of its own, the
 	// first time the runtime is ready (Runtime.Ready: what /readyz says):
 	// "herald run --ready-file" writes its file there.

@@ -9,12 +9,18 @@ import (
 	"github.com/herald-dev/herald/internal/eventsource"
 )
 
-// The runtime is ready when SetReady(true) was called and no unit it runs
-// is still starting: every event of each EventSource has started (a
-// webhook's port is bound, a watch has synced; see eventsource.Status) and
-// each Sensor is subscribed to the bus. An EventSource that stopped for
-// good (State.Err) is not waited for. Runtime.pending counts the units
-// still starting, so that asking costs two atomic loads when ready.
+// The runtime is ready when SetReady(true) was called and, the first time,
+// no unit it runs is still starting: every event of each EventSource has
+// started (a webhook's port is bound, a watch has synced; see
+// eventsource.Status) and each Sensor is subscribed to the bus. An
+// EventSource that stopped for good (State.Err) is not waited for. Once
+// ready, the runtime stays ready until SetReady(false): an object applied
+// later, or one that fails and restarts, shows in its State, its metrics
+// and its logs, not by taking the whole process out of a Service (readiness
+// that flaps with one object would take the others' webhooks away).
+// Config.ReadyWithoutUnits skips the first wait too (the controller).
+// Runtime.pending counts the units still starting, so that asking costs a
+// few atomic loads.
 
 // errStarting is the readiness error before SetReady(true).
 var errStarting = errors.New("starting")
@@ -29,7 +35,7 @@ func (rt *Runtime) Ready() error {
 	if !rt.ready.Load() {
 		return errStarting
 	}
-	if rt.pending.Load() == 0 {
+	if rt.isReady() {
 		return nil
 	}
 	rt.mu.Lock()
@@ -52,7 +58,9 @@ func (rt *Runtime) Ready() error {
 }
 
 // isReady is Ready() == nil without naming anything.
-func (rt *Runtime) isReady() bool { return rt.ready.Load() && rt.pending.Load() == 0 }
+func (rt *Runtime) isReady() bool {
+	return rt.ready.Load() && (rt.cfg.ReadyWithoutUnits || rt.wasReady.Load() || rt.pending.Load() == 0)
+}
 
 // setWaiting records whether readiness waits for u to start; a retired
 // unit no longer counts.
@@ -89,6 +97,7 @@ func (rt *Runtime) setWaitingLocked(u *unit, waiting bool) {
 // checkReady closes rt.firstReady the first time the runtime is ready.
 func (rt *Runtime) checkReady() {
 	if rt.isReady() {
+		rt.wasReady.Store(true)
 		rt.readyOnce.Do(func() { close(rt.firstReady) })
 	}
 }

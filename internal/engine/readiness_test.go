@@ -88,13 +88,32 @@ func TestReadyOnceTheWebhookAnswers(t *testing.T) {
 		require.FailNow(t, "OnReady was not called")
 	}
 
-	// A new EventSource makes the runtime wait again, until it is removed.
+	// Once ready, the runtime stays ready: an EventSource applied later
+	// that cannot start shows in its state, not in the process's readiness.
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()
 	rt.ApplyEventSource(hookSource("more", busy.Addr().(*net.TCPAddr).Port))
-	require.ErrorContains(t, rt.Ready(), "eventsource default/more: ")
+	require.NoError(t, rt.Ready())
 	require.True(t, rt.Remove(Ref{Kind: v1alpha1.KindEventSource, Namespace: "default", Name: "more"}))
 	require.NoError(t, rt.Ready())
+	rt.SetReady(false)
+	require.EqualError(t, rt.Ready(), "starting", "SetReady(false) still ends it (shutdown)")
 	require.Empty(t, answeredWhenReady, "OnReady is called once")
+}
+
+// TestReadyWithoutUnits: the controller's runtime is ready once SetReady,
+// even with an EventSource that cannot bind its port.
+func TestReadyWithoutUnits(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer held.Close()
+	rt, _ := startRuntime(t, Config{
+		Sources: eventsource.NewRegistry(webhook.Kind), Triggers: trigger.NewRegistry(logtrigger.Kind),
+		ReadyWithoutUnits: true,
+	})
+	rt.ApplyEventSource(hookSource("hooks", held.Addr().(*net.TCPAddr).Port))
+	require.EqualError(t, rt.Ready(), "starting")
+	rt.SetReady(true)
+	require.NoError(t, rt.Ready())
 }

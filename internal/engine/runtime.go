@@ -33,6 +33,7 @@ type Runtime struct {
 	// pending counts the units still starting; firstReady is closed the
 	// first time the runtime is ready (see readiness.go).
 	pending    atomic.Int64
+	wasReady   atomic.Bool // ready once: readiness no longer waits for units
 	firstReady chan struct{}
 	readyOnce  sync.Once
 
