@@ -15,9 +15,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/restmapper"
 
 	"github.com/herald-dev/herald/internal/testenv"
 )
@@ -93,13 +90,7 @@ func runBurst(tb testing.TB) burstResult {
 	cp, err := testenv.StartControlPlane()
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = cp.Stop() })
-	dyn, err := dynamic.NewForConfig(cp.Config)
-	require.NoError(tb, err)
-	dc, err := discovery.NewDiscoveryClientForConfig(cp.Config)
-	require.NoError(tb, err)
-	groups, err := restmapper.GetAPIGroupResources(dc)
-	require.NoError(tb, err)
-	k := &kube{dyn: dyn, mapper: restmapper.NewDiscoveryRESTMapper(groups)}
+	k := newKube(tb, cp.Config)
 	k.applyFile(tb, filepath.Join(example, "namespaces.yaml"))
 	k.applyFile(tb, filepath.Join(example, "rbac.yaml"))
 

@@ -49,8 +49,8 @@ type autoIngress struct {
 func startAutoIngress(t *testing.T) *autoIngress {
 	example := exampleDir(t, "auto-ingress")
 	cp, dyn := startCluster(t)
-	applyFile(t, cp, dyn, filepath.Join(example, "namespaces.yaml"))
-	applyFile(t, cp, dyn, filepath.Join(example, "rbac.yaml"))
+	applyFile(t, cp, filepath.Join(example, "namespaces.yaml"))
+	applyFile(t, cp, filepath.Join(example, "rbac.yaml"))
 	dir := t.TempDir()
 	manifests := filepath.Join(dir, "manifests")
 	require.NoError(t, os.Mkdir(manifests, 0o700))
