@@ -20,10 +20,13 @@ func TestConformance(t *testing.T) {
 	cfg.WebhookSecret = secretRef("gh", "secret")
 	spec := testSpec("push", cfg)
 	env := webhooktest.Env(webhooktest.Secrets{"gh/secret": "k"})
+	started, report := sourcetest.NewStarted()
+	env.Started = report
 	url := "http://127.0.0.1:" + port + "/github"
 	sourcetest.Run(t, sourcetest.Harness{
-		Kind: KindName,
-		Spec: spec,
+		Kind:    KindName,
+		Spec:    spec,
+		Started: started,
 		New: func(t *testing.T) (eventsource.Source, sourcetest.Trigger) {
 			src, err := New(env, spec)
 			require.NoError(t, err)

@@ -20,10 +20,13 @@ func TestConformance(t *testing.T) {
 	cfg.Events = []string{"PushEvents"}
 	spec := testSpec("push", cfg)
 	env := webhooktest.Env(webhooktest.Secrets{"gl/token": "t0k"})
+	started, report := sourcetest.NewStarted()
+	env.Started = report
 	url := "http://127.0.0.1:" + port + "/gitlab"
 	sourcetest.Run(t, sourcetest.Harness{
-		Kind: KindName,
-		Spec: spec,
+		Kind:    KindName,
+		Spec:    spec,
+		Started: started,
 		New: func(t *testing.T) (eventsource.Source, sourcetest.Trigger) {
 			src, err := New(env, spec)
 			require.NoError(t, err)

@@ -13,10 +13,12 @@ import (
 
 func TestConformance(t *testing.T) {
 	state := &eventsource.MemoryState{}
+	started, report := sourcetest.NewStarted()
 	sourcetest.Run(t, sourcetest.Harness{
 		Kind:    Kind,
 		Spec:    testSpec("svc-events", svcConfig("")),
 		Retries: true,
+		Started: started,
 		New: func(t *testing.T) (eventsource.Source, sourcetest.Trigger) {
 			// Each source watches a namespace of its own; its trigger creates
 			// a Service, then updates it, so that all its events concern one
@@ -24,6 +26,7 @@ func TestConformance(t *testing.T) {
 			ns := newNamespace(t)
 			env := testEnv()
 			env.State = state
+			env.Started = report
 			src, err := New(env, testSpec("svc-events", svcConfig(ns)))
 			require.NoError(t, err)
 			src.(*source).retryMin = time.Millisecond

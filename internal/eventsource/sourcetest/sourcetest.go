@@ -49,6 +49,23 @@ type Harness struct {
 	// the sender and forget it (a webhook). For a retrying source, calling
 	// the trigger after a failed emit must make it try again.
 	Retries bool
+	// Started receives a value each time a source built by New says it is
+	// up (Env.Started set to the func of NewStarted). A kind registered
+	// with Kind.ReportsStarted must set it: the suite checks that its
+	// sources report.
+	Started <-chan struct{}
+}
+
+// NewStarted returns the channel for Harness.Started and the func to set
+// as Env.Started of the sources New builds.
+func NewStarted() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 64)
+	return ch, func() {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // Wait bounds how long the suite waits for a source to emit or stop.
@@ -64,6 +81,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("leaks no goroutine", func(t *testing.T) { testNoLeak(t, h) })
 	t.Run("publish failure", func(t *testing.T) { testPublishFailure(t, h) })
 	t.Run("restart", func(t *testing.T) { testRestart(t, h) })
+	t.Run("reports started", func(t *testing.T) { testReportsStarted(t, h) })
 }
 
 // running is a source started by the suite.
@@ -184,6 +202,27 @@ func testEmits(t *testing.T, h Harness) {
 	checkEnvelope(t, h, r.next(t))
 	require.NoError(t, trigger(t))
 	checkEnvelope(t, h, r.next(t))
+	r.stop(t)
+}
+
+// testReportsStarted checks that a source of a kind registered with
+// Kind.ReportsStarted says it is up once it is, without waiting for an
+// input.
+func testReportsStarted(t *testing.T, h Harness) {
+	k, registered := eventsource.Default.Lookup(h.Kind)
+	if !registered || !k.ReportsStarted {
+		t.Skip("the kind does not report itself started")
+	}
+	require.NotNil(t, h.Started, "kind %s reports itself started: set Harness.Started (NewStarted)", h.Kind)
+	for len(h.Started) > 0 {
+		<-h.Started
+	}
+	r, _ := start(t, h)
+	select {
+	case <-h.Started:
+	case <-time.After(Wait):
+		require.FailNow(t, "the source did not report itself started", "kind %s, within %s", h.Kind, Wait)
+	}
 	r.stop(t)
 }
 

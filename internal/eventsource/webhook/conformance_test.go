@@ -16,10 +16,13 @@ func TestConformance(t *testing.T) {
 	port := webhooktest.FreePort(t)
 	spec := testSpec("push", hook(port, "/push", "POST"))
 	env := webhooktest.Env(nil)
+	started, report := sourcetest.NewStarted()
+	env.Started = report
 	url := "http://127.0.0.1:" + port + "/push"
 	sourcetest.Run(t, sourcetest.Harness{
-		Kind: KindName,
-		Spec: spec,
+		Kind:    KindName,
+		Spec:    spec,
+		Started: started,
 		New: func(t *testing.T) (eventsource.Source, sourcetest.Trigger) {
 			src, err := New(env, spec)
 			require.NoError(t, err)
