@@ -396,7 +396,9 @@ func (j *Journal) segment(id uint32) *segment {
 func (j *Journal) Read(_ context.Context, key string) ([][]byte, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if err := j.expire(); err != nil {
+	// Drop what is past MaxAge first: an idle journal does not rotate, and
+	// must not show what it should have forgotten.
+	if err := j.trim(); err != nil {
 		return nil, err
 	}
 	var out [][]byte
@@ -422,15 +424,6 @@ func (j *Journal) Read(_ context.Context, key string) ([][]byte, error) {
 	}
 	slices.Reverse(out)
 	return out, nil
-}
-
-// expire drops the segments past MaxAge (reads do it too, so that an idle
-// journal does not show what it should have forgotten).
-func (j *Journal) expire() error {
-	if j.opts.MaxAge <= 0 || len(j.segs) < 2 {
-		return nil
-	}
-	return j.trim()
 }
 
 // Recent calls fn with the last n records (all keys), oldest first; data
