@@ -64,7 +64,7 @@ func startAutoIngress(t *testing.T) *autoIngress {
 		services: dyn.Resource(serviceGVR).Namespace("playground"),
 		args: []string{
 			"run", "-f", manifests, "--kubeconfig", cp.Kubeconfig, "--data-dir", filepath.Join(dir, "data"),
-			"--metrics-addr", "", "--ui-addr", "", "--log-level", cmp.Or(os.Getenv("HERALD_FAULT_LOG_LEVEL"), "warn"),
+			"--metrics-addr", "", "--ui-addr", "", "--log-level", cmp.Or(os.Getenv("HERALD_FAULT_LOG_LEVEL"), "info"),
 		},
 	}
 	a.herald = startHerald(t, a.args...)

@@ -88,9 +88,11 @@
 //
 // On start with a checkpoint, the informer's initial list is compared with
 // it instead of being reported as ADDs: an object not in the checkpoint is an
-// ADD; one whose content hash changed is an UPDATE whose oldBody is the
-// checkpointed body (so without managedFields); an unchanged one emits
-// nothing; a checkpointed object missing from the list, or now outside the
+// ADD; one whose resourceVersion moved is an UPDATE whose oldBody is the
+// checkpointed body (so without managedFields), even when its content is the
+// checkpointed one again (a state in between may have been emitted after the
+// checkpoint was saved, and the object's current state must be the last one
+// reported); an unchanged one emits nothing; a checkpointed object missing from the list, or now outside the
 // view, is a DELETE whose body is the checkpointed body; an object replaced
 // by another of the same name is a DELETE then an ADD. Several changes made
 // while Herald was down thus arrive as one event. The first start's time is

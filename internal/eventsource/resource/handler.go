@@ -24,9 +24,8 @@ type change struct {
 	// initial marks an ADD found in the informer's initial list, i.e. of an
 	// object that existed when the source started (see config.passes).
 	initial bool
-	// prior is the checkpointed state an UPDATE found on restart is
-	// compared with: the event is dropped when the content did not change,
-	// and prior's body is the oldBody otherwise.
+	// prior is the checkpointed state of an UPDATE found on restart (the
+	// resourceVersion moved): its body is the event's oldBody.
 	prior *entry
 	// replay marks an ADD emitted again on restart from its intent: it was
 	// emitted once, so the filters that let it through are not applied

@@ -132,3 +132,39 @@ func TestIntentsCoveredByTheCheckpointAreNotEmittedAgain(t *testing.T) {
 	svcs.create("zz-sentinel", nil, nil)
 	require.Equal(t, "ADD zz-sentinel", second.next(t).brief(), "the ADD of a is not emitted again")
 }
+
+// TestAStateReportedAfterTheLastCheckpointIsNotTakenForIt kills a source
+// after it emitted an UPDATE its checkpoint does not hold yet; while it is
+// down the object goes back to the content the checkpoint holds. That
+// content was not the last one reported, so the restart reports it again
+// (the resourceVersion moved), rather than leaving a Sensor with the
+// in-between state (an Ingress of the wrong class).
+func TestAStateReportedAfterTheLastCheckpointIsNotTakenForIt(t *testing.T) {
+	ns := newNamespace(t)
+	svcs := services{t: t, ns: ns}
+	env := testEnv()
+	state := &crashState{}
+	env.State = state
+	slowSaves := func(s *source) { s.saveInterval, s.workers = time.Hour, 1 }
+
+	first := startSource(t, env, svcConfig(ns), slowSaves)
+	svcs.create("a", nil, map[string]string{"class": "traefik"})
+	require.Equal(t, "ADD a", first.next(t).brief())
+	first.stop(t) // the checkpoint holds class traefik
+
+	second := startSource(t, env, svcConfig(ns), slowSaves)
+	svcs.annotate("a", "class", "nginx")
+	d := second.next(t)
+	require.Equal(t, "UPDATE a", d.brief())
+	require.Equal(t, "nginx", d.annotation(d.Body, "class"))
+	state.setDead(true)
+	second.stop(t) // the checkpoint still holds class traefik
+	state.setDead(false)
+
+	svcs.annotate("a", "class", "traefik") // back to the checkpoint's content
+
+	third := startSource(t, env, svcConfig(ns), oneWorker)
+	d = third.next(t)
+	require.Equal(t, "UPDATE a", d.brief(), "the last state reported was nginx")
+	require.Equal(t, "traefik", d.annotation(d.Body, "class"))
+}

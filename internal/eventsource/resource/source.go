@@ -266,7 +266,6 @@ func (s *source) process(ctx context.Context, c change, emit eventsource.Emit, c
 		}
 	}
 	var oldBody []byte
-	emitIt := true
 	switch {
 	case c.old != nil:
 		if oldBody, err = json.Marshal(c.old.Object); err != nil {
@@ -274,16 +273,14 @@ func (s *source) process(ctx context.Context, c change, emit eventsource.Emit, c
 			oldBody = nil
 		}
 	case c.prior != nil:
-		if ent != nil && ent.Hash == c.prior.Hash {
-			emitIt = false // only resourceVersion or managedFields moved
-			break
-		}
+		// Emitted even when the content is the checkpoint's: a state in
+		// between may have been emitted after the checkpoint was saved.
 		if old, err := c.prior.object(); err == nil {
 			oldBody, _ = json.Marshal(old.Object)
 		}
 	}
 	now := s.now()
-	if emitIt && (c.replay || s.cfg.passes(c, body, started, now)) {
+	if c.replay || s.cfg.passes(c, body, started, now) {
 		ev, err := s.newEvent(c.typ, string(c.obj.GetUID()), c.obj.GetResourceVersion(), body, oldBody, now)
 		if err != nil {
 			log().Error("cannot build the event; skipping it", "error", err)
