@@ -10,7 +10,7 @@ import (
 type busCollector struct {
 	stats func() jetstream.Stats
 
-	published, duplicates, errors, inFlight, delivered, undecodable, handedBack *prometheus.Desc
+	published, duplicates, errors, inFlight, delivered, undecodable, handedBack, refused, full *prometheus.Desc
 }
 
 // RegisterBus exports the counters stats returns.
@@ -25,11 +25,13 @@ func RegisterBus(reg prometheus.Registerer, stats func() jetstream.Stats) {
 		delivered:   d("herald_eventbus_delivered_total", "Messages handed to subscribers."),
 		undecodable: d("herald_eventbus_undecodable_total", "Delivered messages that were not events (terminated)."),
 		handedBack:  d("herald_eventbus_handed_back_total", "Deliveries an earlier run left unacknowledged, delivered again in order when a subscription started."),
+		refused:     d("herald_eventbus_publishes_refused_total", "Publishes refused because a subscription's unacknowledged events neared the stream's limits."),
+		full:        d("herald_eventbus_backlog_full", "1 while publishes are refused because a subscription's unacknowledged events near the stream's limits."),
 	})
 }
 
 func (c *busCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.published, c.duplicates, c.errors, c.inFlight, c.delivered, c.undecodable, c.handedBack} {
+	for _, d := range []*prometheus.Desc{c.published, c.duplicates, c.errors, c.inFlight, c.delivered, c.undecodable, c.handedBack, c.refused, c.full} {
 		ch <- d
 	}
 }
@@ -43,4 +45,10 @@ func (c *busCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.delivered, prometheus.CounterValue, float64(s.Delivered))
 	ch <- prometheus.MustNewConstMetric(c.undecodable, prometheus.CounterValue, float64(s.Undecodable))
 	ch <- prometheus.MustNewConstMetric(c.handedBack, prometheus.CounterValue, float64(s.HandedBack))
+	ch <- prometheus.MustNewConstMetric(c.refused, prometheus.CounterValue, float64(s.Refused))
+	full := 0.0
+	if s.BacklogFull {
+		full = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.full, prometheus.GaugeValue, full)
 }

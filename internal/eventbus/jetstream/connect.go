@@ -52,6 +52,9 @@ type Bus struct {
 	repairing atomic.Bool
 
 	stats counters
+	// backlog refuses publishes while a subscription is so far behind
+	// that the stream's limits would drop what it has not acknowledged.
+	backlog backlog
 }
 
 var _ eventbus.Bus = (*Bus)(nil)
@@ -96,6 +99,9 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 		b.stopAll()
 		b.nc.Close()
 		return nil, err
+	}
+	if o.BacklogCheck > 0 {
+		b.work.Go(b.watchBacklog)
 	}
 	url := b.nc.ConnectedUrlRedacted()
 	if o.InProcess != nil {

@@ -21,6 +21,7 @@ const (
 	DefaultMaxAckPending    = 1024
 	DefaultHandlerWorkers   = 32
 	DefaultPullBatch        = 256
+	DefaultBacklogCheck     = time.Second
 )
 
 // Storage is where the stream keeps its messages.
@@ -67,6 +68,11 @@ type Options struct {
 	// than HandlerWorkers nor more than the subscription's MaxAckPending).
 	// Handlers still receive the messages in stream order.
 	PullBatch int
+	// BacklogCheck is how often the backlog guard compares this process's
+	// subscriptions with the stream's limits (0: DefaultBacklogCheck;
+	// negative: never, and the stream drops the oldest events when full,
+	// acknowledged or not). See backlog.go.
+	BacklogCheck time.Duration
 	// ClusterWait is how long Connect, KeyValue and Journal keep trying to
 	// create their stream while the servers of a cluster are still electing
 	// their meta leader, this one has not caught up with it yet, or too few
@@ -190,6 +196,7 @@ func (o Options) withDefaults() (Options, error) {
 	o.ReconnectWait = orDefault(o.ReconnectWait, DefaultReconnectWait)
 	o.HandlerWorkers = orDefault(o.HandlerWorkers, DefaultHandlerWorkers)
 	o.PullBatch = orDefault(o.PullBatch, DefaultPullBatch)
+	o.BacklogCheck = orDefault(o.BacklogCheck, DefaultBacklogCheck)
 	if o.ClusterWait < 0 {
 		return o, errors.New("clusterWait must not be negative")
 	}

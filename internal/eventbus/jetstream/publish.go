@@ -37,6 +37,10 @@ func (b *Bus) Publish(ctx context.Context, ev *event.Event) (eventbus.PublishAck
 		return eventbus.PublishAck{}, fmt.Errorf("publishing event %s: %w", ev.ID, err)
 	}
 	defer b.work.Done()
+	if why := b.backlog.refusal(); why != "" {
+		b.stats.refused.Add(1)
+		return eventbus.PublishAck{}, fmt.Errorf("publishing event %s: %w: %s", ev.ID, eventbus.ErrUnavailable, why)
+	}
 	subject := b.subjects.event(ev.Source, ev.Subject)
 	ack, err := b.publish(ctx, ev.ID, subject, data)
 	if err != nil {
@@ -47,6 +51,8 @@ func (b *Bus) Publish(ctx context.Context, ev *event.Event) (eventbus.PublishAck
 	b.stats.published.Add(1)
 	if ack.Duplicate {
 		b.stats.duplicates.Add(1)
+	} else {
+		b.published()
 	}
 	return ack, nil
 }

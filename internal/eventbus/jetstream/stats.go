@@ -21,12 +21,18 @@ type Stats struct {
 	// HandedBack counts deliveries an earlier run left unacknowledged that
 	// a subscription's start delivered again at once (handBack).
 	HandedBack uint64
+	// Refused counts publishes refused because a subscription's backlog
+	// neared the stream's limits (backlog.go).
+	Refused uint64
+	// BacklogFull is set while publishes are refused for that reason.
+	BacklogFull bool
 }
 
 type counters struct {
 	published, duplicates, publishErrors atomic.Uint64
 	inFlight                             atomic.Int64
 	delivered, undecodable, handedBack   atomic.Uint64
+	refused                              atomic.Uint64
 }
 
 // Stats returns a snapshot of the bus's counters.
@@ -40,5 +46,7 @@ func (b *Bus) Stats() Stats {
 		Delivered:     c.delivered.Load(),
 		Undecodable:   c.undecodable.Load(),
 		HandedBack:    c.handedBack.Load(),
+		Refused:       c.refused.Load(),
+		BacklogFull:   b.backlog.refusal() != "",
 	}
 }

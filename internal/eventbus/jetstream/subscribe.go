@@ -52,6 +52,7 @@ func (b *Bus) Subscribe(ctx context.Context, sub eventbus.Subscription, h eventb
 	defer cancel()
 	defer context.AfterFunc(b.stop, cancel)()
 
+	defer b.backlog.track(cfg.Durable)()
 	log := b.log.With("consumer", cfg.Durable)
 	workers := min(b.opts.HandlerWorkers, cfg.MaxAckPending)
 	batch := min(max(b.opts.PullBatch, workers), cfg.MaxAckPending)
