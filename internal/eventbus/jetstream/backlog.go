@@ -167,12 +167,23 @@ func (b *Bus) allow() {
 // unacknowledged counts the stream's events from the oldest one ci has not
 // acknowledged to the newest: those the stream must keep for it. A
 // subscription with nothing pending or awaiting an ack keeps none, however
-// far its ack floor lags (events it does not select came since).
+// far its ack floor lags (events it does not select came since); one with
+// nothing awaiting an ack keeps those after its last delivery. For a
+// subscription that selects few of the stream's events this overestimates
+// (the events it does not select between its floor and its next one count
+// too): the guard then refuses early rather than late.
 func unacknowledged(st jetstream.StreamState, ci *jetstream.ConsumerInfo) uint64 {
-	if ci == nil || (ci.NumPending == 0 && ci.NumAckPending == 0) || st.LastSeq <= ci.AckFloor.Stream {
+	if ci == nil || (ci.NumPending == 0 && ci.NumAckPending == 0) {
 		return 0
 	}
-	return st.LastSeq - ci.AckFloor.Stream
+	floor := ci.AckFloor.Stream
+	if ci.NumAckPending == 0 {
+		floor = max(floor, ci.Delivered.Stream)
+	}
+	if st.LastSeq <= floor {
+		return 0
+	}
+	return st.LastSeq - floor
 }
 
 // backlogFill is the larger fraction of the stream's message and byte

@@ -97,6 +97,7 @@ func TestUnacknowledged(t *testing.T) {
 		{"no consumer", nil, 0},
 		{"caught up, floor far behind (events it does not select)", &jetstream.ConsumerInfo{AckFloor: jetstream.SequenceInfo{Stream: 10}}, 0},
 		{"undelivered events", &jetstream.ConsumerInfo{NumPending: 5, AckFloor: jetstream.SequenceInfo{Stream: 10}}, 90},
+		{"undelivered events after everything delivered was acknowledged", &jetstream.ConsumerInfo{NumPending: 5, AckFloor: jetstream.SequenceInfo{Stream: 10}, Delivered: jetstream.SequenceInfo{Stream: 60}}, 40},
 		{"awaiting acks", &jetstream.ConsumerInfo{NumAckPending: 1, AckFloor: jetstream.SequenceInfo{Stream: 99}}, 1},
 		{"floor at the end", &jetstream.ConsumerInfo{NumPending: 1, AckFloor: jetstream.SequenceInfo{Stream: 100}}, 0},
 	} {
