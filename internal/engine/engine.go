@@ -99,6 +99,12 @@ type Config struct {
 	// Service. Otherwise the runtime is first ready once every unit has
 	// started (see Runtime.Ready).
 	ReadyWithoutUnits bool
+	// StartGrace bounds how long the first readiness waits for one
+	// EventSource or Sensor to start (0: DefaultStartGrace; negative: no
+	// bound): past it, one that still cannot start (a broker away, a port
+	// held) is logged and left to its State, so that it does not keep the
+	// process's other webhooks out of a Service for good.
+	StartGrace time.Duration
 	// OnReady, when set, is called once, from a goroutine of its own, the
 	// first time the runtime is ready (Runtime.Ready: what /readyz says):
 	// "herald run --ready-file" writes its file there.

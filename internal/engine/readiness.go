@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/herald-dev/herald/internal/eventsource"
 )
@@ -18,9 +20,14 @@ import (
 // later, or one that fails and restarts, shows in its State, its metrics
 // and its logs, not by taking the whole process out of a Service (readiness
 // that flaps with one object would take the others' webhooks away).
-// Config.ReadyWithoutUnits skips the first wait too (the controller).
+// Config.ReadyWithoutUnits skips the first wait too (the controller), and
+// the wait for one unit lasts at most Config.StartGrace: one that cannot
+// start by then is logged and no longer waited for.
 // Runtime.pending counts the units still starting, so that asking costs a
 // few atomic loads.
+
+// DefaultStartGrace is Config.StartGrace's default.
+const DefaultStartGrace = 30 * time.Second
 
 // errStarting is the readiness error before SetReady(true).
 var errStarting = errors.New("starting")
@@ -63,13 +70,40 @@ func (rt *Runtime) isReady() bool {
 }
 
 // setWaiting records whether readiness waits for u to start; a retired
-// unit no longer counts.
+// unit no longer counts, nor one whose start grace is over.
 func (rt *Runtime) setWaiting(u *unit, waiting bool) {
 	u.waitMu.Lock()
 	defer u.waitMu.Unlock()
-	if !u.retired {
+	if !u.retired && !(waiting && u.graceOver) {
 		rt.setWaitingLocked(u, waiting)
 	}
+}
+
+// startGrace arms u's start grace (Config.StartGrace).
+func (rt *Runtime) startGrace(u *unit) {
+	grace := cmp.Or(rt.cfg.StartGrace, DefaultStartGrace)
+	if grace < 0 {
+		return
+	}
+	u.waitMu.Lock()
+	defer u.waitMu.Unlock()
+	u.grace = time.AfterFunc(grace, func() { rt.endGrace(u, grace) })
+}
+
+// endGrace stops waiting for u, which has not started within grace.
+func (rt *Runtime) endGrace(u *unit, grace time.Duration) {
+	starting := u.starting()
+	u.waitMu.Lock()
+	defer u.waitMu.Unlock()
+	u.graceOver = true
+	if u.retired || !u.waiting.Load() {
+		return
+	}
+	if !rt.wasReady.Load() {
+		rt.log.Warn("not started within the start grace; readiness no longer waits for it",
+			"namespace", u.ref.Namespace, u.ref.logKey(), u.ref.Name, "starting", starting, "grace", grace)
+	}
+	rt.setWaitingLocked(u, false)
 }
 
 // retire stops counting u: it was removed or replaced.
@@ -78,6 +112,9 @@ func (rt *Runtime) retire(u *unit) {
 	defer u.waitMu.Unlock()
 	rt.setWaitingLocked(u, false)
 	u.retired = true
+	if u.grace != nil {
+		u.grace.Stop()
+	}
 }
 
 // setWaitingLocked is setWaiting with u.waitMu held.

@@ -117,3 +117,22 @@ func TestReadyWithoutUnits(t *testing.T) {
 	rt.SetReady(true)
 	require.NoError(t, rt.Ready())
 }
+
+// TestReadinessWaitsForOneUnitAtMostTheStartGrace: a webhook whose port
+// another process keeps holds the first readiness only for the start
+// grace; then the runtime is ready and the source stays in its State.
+func TestReadinessWaitsForOneUnitAtMostTheStartGrace(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer held.Close()
+	port := held.Addr().(*net.TCPAddr).Port
+	rt, _ := startRuntime(t, Config{
+		Sources: eventsource.NewRegistry(webhook.Kind), Triggers: trigger.NewRegistry(logtrigger.Kind),
+		StartGrace: 500 * time.Millisecond,
+	})
+	rt.ApplyEventSource(hookSource("hooks", port))
+	rt.SetReady(true)
+	require.Error(t, rt.Ready(), "not ready at once")
+	require.Eventually(t, func() bool { return rt.Ready() == nil }, 10*time.Second, 10*time.Millisecond,
+		"the source still cannot bind its port")
+}

@@ -55,6 +55,10 @@ type unit struct {
 	waiting atomic.Bool
 	waitMu  sync.Mutex
 	retired bool
+	// graceOver is set once the start grace has passed (readiness.go);
+	// grace is its timer. Both are guarded by waitMu.
+	graceOver bool
+	grace     *time.Timer
 }
 
 func newUnit(ref Ref, hash string, obj any) *unit {
@@ -207,6 +211,7 @@ func (rt *Runtime) apply(u *unit, body func(context.Context)) bool {
 	ctx, cancel := context.WithCancel(rt.runCtx)
 	u.cancel, u.done, u.state = cancel, make(chan struct{}), State{Running: true, Since: time.Now()}
 	rt.setWaiting(u, true)
+	rt.startGrace(u)
 	rt.mu.Lock()
 	rt.units[ref] = u
 	rt.mu.Unlock()
