@@ -74,7 +74,7 @@ func (rt *Runtime) isReady() bool {
 func (rt *Runtime) setWaiting(u *unit, waiting bool) {
 	u.waitMu.Lock()
 	defer u.waitMu.Unlock()
-	if !u.retired && !(waiting && u.graceOver) {
+	if !u.retired && (!waiting || !u.graceOver) {
 		rt.setWaitingLocked(u, waiting)
 	}
 }
