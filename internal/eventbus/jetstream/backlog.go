@@ -14,8 +14,8 @@ import (
 // the oldest, whether a subscription acknowledged them or not: under an
 // overload that lasts, a Sensor far enough behind would lose events the bus
 // had accepted. The backlog guard prevents that: every BacklogCheck it
-// compares, for each subscription of this process, the events from the
-// oldest one it has not acknowledged to the newest with those limits, and
+// compares, for each subscription it guards, the events from the oldest one
+// it has not acknowledged to the newest with those limits, and
 // while one of them fills more than backlogHigh of a limit, Publish refuses
 // new events with eventbus.ErrUnavailable (a webhook answers 503, other
 // sources retry) until every one is back under backlogLow. Events then wait
@@ -23,6 +23,12 @@ import (
 // checks, each event this process publishes adds one to the largest
 // backlog seen (every backlog grows by one per event), so a burst cannot
 // run past maxMsgs before the next check.
+//
+// It guards this process's subscriptions, and every other durable consumer
+// of the stream that acknowledges explicitly and has pull requests waiting
+// (a Sensor of another process on a shared bus, which the events of this
+// one could push out just the same). A durable nobody pulls from (left by a
+// Sensor that is gone) is not guarded: it would stop the bus for good.
 //
 // MaxAge is not guarded: refusing new events does not keep old ones from
 // ageing out.
@@ -114,47 +120,68 @@ func (b *Bus) watchBacklog() {
 	}
 }
 
-// checkBacklog looks at the subscriptions' backlogs once and refuses or
-// allows publishes accordingly. When the server does not answer, the guard
-// keeps its state.
+// checkBacklog looks at the guarded subscriptions' backlogs once and
+// refuses or allows publishes accordingly. When the server does not answer,
+// the guard keeps its state.
 func (b *Bus) checkBacklog(ctx context.Context) {
-	durables := b.backlog.names()
-	if len(durables) == 0 {
-		b.backlog.highMsgs.Store(0)
-		b.allow()
-		return
-	}
 	stream, err := b.js.Stream(ctx, b.stream)
 	if err != nil {
 		b.log.Debug("event bus backlog not checked", "error", err)
 		return
 	}
 	info := stream.CachedInfo()
-	worst, worstDurable, worstPending, largest := 0.0, "", uint64(0), uint64(0)
-	for _, d := range durables {
-		cons, err := stream.Consumer(ctx, d)
-		if err != nil {
-			continue // not created yet, or being recreated
+	own := map[string]bool{}
+	for _, d := range b.backlog.names() {
+		own[d] = true
+	}
+	worst, worstName, worstPending, largest := 0.0, "", uint64(0), uint64(0)
+	anyGuarded := false
+	list := stream.ListConsumers(ctx)
+	for ci := range list.Info() {
+		if !guarded(ci, own) {
+			continue
 		}
-		pending := unacknowledged(info.State, cons.CachedInfo())
+		anyGuarded = true
+		pending := unacknowledged(info.State, ci)
 		largest = max(largest, pending)
 		if f := backlogFill(info, pending); f > worst {
-			worst, worstDurable, worstPending = f, d, pending
+			worst, worstName, worstPending = f, ci.Name, pending
 		}
+	}
+	if err := list.Err(); err != nil {
+		b.log.Debug("event bus backlog not checked", "error", err)
+		return
 	}
 	b.backlog.pending.Store(int64(largest))
 	b.backlog.maxMsgs.Store(info.Config.MaxMsgs)
-	b.backlog.highMsgs.Store(int64(backlogHigh * float64(max(info.Config.MaxMsgs, 0))))
+	high := int64(0)
+	if anyGuarded {
+		high = int64(backlogHigh * float64(max(info.Config.MaxMsgs, 0)))
+	}
+	b.backlog.highMsgs.Store(high)
 	full := b.backlog.refusal() != ""
 	switch {
 	case !full && worst >= backlogHigh:
 		why := fmt.Sprintf("the event bus is full: subscription %s has %d events not acknowledged, %.0f%% of what stream %s keeps (maxMsgs %d, maxBytes %d); new events are refused until it catches up",
-			worstDurable, worstPending, 100*worst, b.stream, info.Config.MaxMsgs, info.Config.MaxBytes)
+			worstName, worstPending, 100*worst, b.stream, info.Config.MaxMsgs, info.Config.MaxBytes)
 		b.backlog.full.Store(&why)
-		b.log.Warn("event bus backlog near the stream's limits: refusing new events", "consumer", worstDurable, "unacknowledged", worstPending, "fill", worst)
+		b.log.Warn("event bus backlog near the stream's limits: refusing new events", "consumer", worstName, "unacknowledged", worstPending, "fill", worst)
 	case full && worst < backlogLow:
 		b.allow()
 	}
+}
+
+// guarded reports whether the guard keeps ci's unacknowledged events: a
+// subscription of this process (own, by consumer name), or another durable
+// consumer that acknowledges explicitly and is being pulled from.
+func guarded(ci *jetstream.ConsumerInfo, own map[string]bool) bool {
+	if ci == nil {
+		return false
+	}
+	if own[ci.Name] {
+		return true
+	}
+	return ci.Config.Durable != "" && ci.Config.AckPolicy == jetstream.AckExplicitPolicy && (ci.NumWaiting > 0 || ci.PushBound)
 }
 
 // allow lets publishes through again.
