@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/backoff"
 )
 
 // Argo's backoff defaults: a trigger without retryStrategy is tried once; a
@@ -22,16 +23,7 @@ const (
 )
 
 // Backoff is a resolved retryStrategy.
-type Backoff struct {
-	// Steps is the number of tries, at least 1.
-	Steps int
-	// Duration is the wait after the first failed try.
-	Duration time.Duration
-	// Factor multiplies the wait after each failed try (0 keeps it).
-	Factor float64
-	// Jitter adds up to Jitter*wait at random to each wait (0 for none).
-	Jitter float64
-}
+type Backoff = backoff.Backoff
 
 // ResolveBackoff turns a trigger's retryStrategy into a Backoff with Argo's
 // defaults: nil means one try and no retry; a field left out takes 5 steps,
@@ -40,17 +32,13 @@ func ResolveBackoff(b *v1alpha1.Backoff) (Backoff, error) {
 	if b == nil {
 		return Backoff{Steps: 1}, nil
 	}
-	out := Backoff{
+	out, err := backoff.Resolve(b, Backoff{
 		Steps:    defaultRetrySteps,
 		Duration: defaultRetryDuration,
 		Factor:   defaultRetryFactor,
 		Jitter:   defaultRetryJitter,
-	}
-	if b.Steps > 0 {
-		out.Steps = b.GetSteps()
-	}
-	var err error
-	if out.Duration, out.Factor, out.Jitter, err = b.Timings(out.Duration, out.Factor, out.Jitter); err != nil {
+	})
+	if err != nil {
 		return Backoff{}, fmt.Errorf("reading retryStrategy %w", err)
 	}
 	return out, nil
@@ -135,7 +123,6 @@ func (f *Firer) Backoff() Backoff { return f.backoff }
 // Result.Attempts counts the tries made. When ctx ends while waiting, the
 // last error (if any) is returned joined with ctx's error.
 func (f *Firer) Fire(ctx context.Context, t Trigger, req *Request) (Result, error) {
-	wait := f.backoff.Duration
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if err := f.take(ctx); err != nil {
@@ -153,14 +140,11 @@ func (f *Firer) Fire(ctx context.Context, t Trigger, req *Request) (Result, erro
 		if attempt >= f.backoff.Steps {
 			return res, fmt.Errorf("firing trigger %s: %d attempts failed: %w", f.name, attempt, err)
 		}
-		d := wait
+		random := 0.0
 		if f.backoff.Jitter > 0 {
-			d += time.Duration(f.rand() * f.backoff.Jitter * float64(wait))
+			random = f.rand()
 		}
-		if f.backoff.Factor != 0 {
-			wait = time.Duration(float64(wait) * f.backoff.Factor)
-		}
-		if err := f.sleep(ctx, d); err != nil {
+		if err := f.sleep(ctx, f.backoff.Wait(attempt-1, random)); err != nil {
 			return res, f.stopped(lastErr, err)
 		}
 	}

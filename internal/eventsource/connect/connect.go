@@ -7,11 +7,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"math/rand/v2"
 	"time"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/backoff"
 )
 
 // Argo's connectionBackoff defaults: without one a source tries 5 times,
@@ -25,47 +25,16 @@ const (
 )
 
 // Backoff is a resolved connectionBackoff.
-type Backoff struct {
-	// Steps is the number of attempts, at least 1.
-	Steps int
-	// Duration is the wait after the first failed attempt.
-	Duration time.Duration
-	// Factor multiplies the wait after each failed attempt (0 keeps it).
-	Factor float64
-	// Jitter adds up to Jitter*wait at random to each wait.
-	Jitter float64
-}
+type Backoff = backoff.Backoff
 
 // ResolveBackoff reads a connectionBackoff with Argo's defaults (nil: 5
 // attempts, 1s, factor 1, jitter 1).
 func ResolveBackoff(b *v1alpha1.Backoff) (Backoff, error) {
-	out := Backoff{Steps: defaultSteps, Duration: defaultDuration, Factor: defaultFactor, Jitter: defaultJitter}
-	if b == nil {
-		return out, nil
-	}
-	if b.Steps > 0 {
-		out.Steps = b.GetSteps()
-	}
-	var err error
-	if out.Duration, out.Factor, out.Jitter, err = b.Timings(out.Duration, out.Factor, out.Jitter); err != nil {
+	out, err := backoff.Resolve(b, Backoff{Steps: defaultSteps, Duration: defaultDuration, Factor: defaultFactor, Jitter: defaultJitter})
+	if err != nil {
 		return Backoff{}, fmt.Errorf("reading connectionBackoff %w", err)
 	}
 	return out, nil
-}
-
-// maxWait caps one wait, however large the factor makes it.
-const maxWait = time.Hour
-
-// Wait returns the wait after failed attempt number try (from 0): Duration
-// times Factor to the power try (a Factor of 0 keeps Duration), plus
-// Jitter times that times random (from [0, 1)), capped at an hour.
-func (b Backoff) Wait(try int, random float64) time.Duration {
-	d := float64(b.Duration)
-	if b.Factor > 0 {
-		d *= math.Pow(b.Factor, float64(try))
-	}
-	d += d * b.Jitter * random
-	return time.Duration(min(d, float64(maxWait)))
 }
 
 // Retry calls attempt until it succeeds, b.Steps attempts have failed, or
