@@ -51,4 +51,13 @@ func TestTraceJournalPlace(t *testing.T) {
 	require.NoError(t, j.Append(context.Background(), []jetstream.JournalEntry{{Key: "ev", Data: []byte("x")}}))
 	_, err = os.Stat(filepath.Join(shared.DataDir, tracesFolder))
 	require.ErrorIs(t, err, os.ErrNotExist)
+
+	// Back on the embedded bus, the stream of traces (what an earlier
+	// version kept there) is removed.
+	_, closeAgain, err := openTraceJournal(ctx, cfg, bus, time.Hour, 1<<20)
+	require.NoError(t, err)
+	closeAgain()
+	dropped, err := bus.DropJournal(ctx, tracesJournal)
+	require.NoError(t, err)
+	require.False(t, dropped, "already removed")
 }

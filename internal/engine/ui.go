@@ -99,6 +99,14 @@ func openTraceJournal(ctx context.Context, cfg Config, bus *jetstream.Bus, maxAg
 		if err != nil {
 			return nil, nil, err
 		}
+		// Earlier versions kept these traces in a stream of the bus: it is
+		// no longer read, so it goes rather than holding its disk space
+		// until it ages out.
+		if dropped, err := bus.DropJournal(ctx, tracesJournal); err != nil {
+			cfg.Logger.Warn("old event traces stream not removed", "error", err)
+		} else if dropped {
+			cfg.Logger.Info("old event traces stream removed: traces are kept in the data folder's files", "stream", tracesJournal)
+		}
 		return j, func() {
 			if err := j.Close(); err != nil {
 				cfg.Logger.Warn("event traces not all written", "error", err)

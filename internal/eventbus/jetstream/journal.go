@@ -225,3 +225,24 @@ func (j *Journal) each(ctx context.Context, cfg jetstream.OrderedConsumerConfig,
 		}
 	}
 }
+
+// DropJournal deletes the journal called name and what it holds, if it
+// exists; it reports whether it did.
+func (b *Bus) DropJournal(ctx context.Context, name string) (bool, error) {
+	if err := validName(name); err != nil {
+		return false, fmt.Errorf("dropping journal %s: %w", name, err)
+	}
+	if err := b.enter(); err != nil {
+		return false, fmt.Errorf("dropping journal %s: %w", name, err)
+	}
+	defer b.work.Done()
+	err := b.js.DeleteStream(ctx, name)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, jetstream.ErrStreamNotFound):
+		return false, nil
+	default:
+		return false, fmt.Errorf("dropping journal %s: %w", name, err)
+	}
+}

@@ -87,3 +87,17 @@ func TestJournalLazyKeepsItsMode(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, jetstream.DefaultPersistMode, mode("eager"))
 }
+
+func TestDropJournal(t *testing.T) {
+	b := newBus(t, Options{})
+	_, err := b.Journal(t.Context(), "old-traces", JournalOptions{MaxAge: time.Hour})
+	require.NoError(t, err)
+	dropped, err := b.DropJournal(t.Context(), "old-traces")
+	require.NoError(t, err)
+	require.True(t, dropped)
+	dropped, err = b.DropJournal(t.Context(), "old-traces")
+	require.NoError(t, err)
+	require.False(t, dropped, "nothing left to drop")
+	_, err = b.DropJournal(t.Context(), "bad name")
+	require.Error(t, err)
+}
