@@ -52,9 +52,19 @@ func TestTraceJournalPlace(t *testing.T) {
 	_, err = os.Stat(filepath.Join(shared.DataDir, tracesFolder))
 	require.ErrorIs(t, err, os.ErrNotExist)
 
-	// Back on the embedded bus, the stream of traces (what an earlier
-	// version kept there) is removed.
+	// Back on the embedded bus: while other processes may reach its server
+	// (BusListen), the stream of traces stays; on a server of its own, the
+	// stream an earlier version kept the traces in is removed.
+	sharedJournal := j
 	_, closeAgain, err := openTraceJournal(ctx, cfg, bus, time.Hour, 1<<20)
+	require.NoError(t, err)
+	closeAgain()
+	kept, err := sharedJournal.Read(ctx, "ev")
+	require.NoError(t, err)
+	require.Len(t, kept, 1, "the shared processes' traces stay")
+	private := cfg
+	private.BusListen = ""
+	_, closeAgain, err = openTraceJournal(ctx, private, bus, time.Hour, 1<<20)
 	require.NoError(t, err)
 	closeAgain()
 	dropped, err := bus.DropJournal(ctx, tracesJournal)

@@ -99,19 +99,24 @@ func openTraceJournal(ctx context.Context, cfg Config, bus *jetstream.Bus, maxAg
 		if err != nil {
 			return nil, nil, err
 		}
+		closeFn := func() {
+			if err := j.Close(); err != nil {
+				cfg.Logger.Warn("event traces not all written", "error", err)
+			}
+		}
 		// Earlier versions kept these traces in a stream of the bus: it is
 		// no longer read, so it goes rather than holding its disk space
-		// until it ages out.
+		// until it ages out, unless other processes may reach the server
+		// (BusListen) and keep their traces there.
+		if cfg.BusListen != "" {
+			return j, closeFn, nil
+		}
 		if dropped, err := bus.DropJournal(ctx, tracesJournal); err != nil {
 			cfg.Logger.Warn("old event traces stream not removed", "error", err)
 		} else if dropped {
 			cfg.Logger.Info("old event traces stream removed: traces are kept in the data folder's files", "stream", tracesJournal)
 		}
-		return j, func() {
-			if err := j.Close(); err != nil {
-				cfg.Logger.Warn("event traces not all written", "error", err)
-			}
-		}, nil
+		return j, closeFn, nil
 	}
 	j, err := bus.Journal(ctx, tracesJournal, jetstream.JournalOptions{MaxAge: maxAge, MaxBytes: maxBytes, Lazy: true})
 	if err != nil {
