@@ -3,6 +3,10 @@ package sourcetest
 import (
 	"context"
 	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/internal/event"
 )
@@ -15,6 +19,7 @@ type Recorder struct {
 	events []*event.Event
 	err    error
 	tries  int
+	read   int // events Next has returned
 }
 
 // Emit records a copy of ev, or returns the error set with SetErr.
@@ -45,8 +50,28 @@ func (r *Recorder) Events() []*event.Event {
 }
 
 // Attempts returns how many times Emit was called, failed calls included.
+// Attempts() > len(Events()) once an emit has failed.
 func (r *Recorder) Attempts() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.tries
+}
+
+// Next returns the oldest recorded event that Next has not returned yet,
+// waiting for it within Wait; it fails the test if none comes. Events
+// returns every event whether Next returned it or not.
+func (r *Recorder) Next(t *testing.T) *event.Event {
+	t.Helper()
+	var ev *event.Event
+	require.Eventually(t, func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.read == len(r.events) {
+			return false
+		}
+		ev = r.events[r.read]
+		r.read++
+		return true
+	}, Wait, 10*time.Millisecond, "no event within %s", Wait)
+	return ev
 }

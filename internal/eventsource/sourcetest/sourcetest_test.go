@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -75,4 +76,35 @@ func TestErrStatus(t *testing.T) {
 			t.Errorf("ErrStatus(%d) = %v", code, err)
 		}
 	}
+}
+
+func TestRecorderNextReturnsEventsInOrder(t *testing.T) {
+	rec := &sourcetest.Recorder{}
+	for _, id := range []string{"a", "b"} {
+		require.NoError(t, rec.Emit(t.Context(), &event.Event{ID: id}))
+	}
+	require.Equal(t, "a", rec.Next(t).ID)
+	go func() { _ = rec.Emit(context.Background(), &event.Event{ID: "c"}) }()
+	require.Equal(t, "b", rec.Next(t).ID)
+	require.Equal(t, "c", rec.Next(t).ID, "Next waits for an event to come")
+	require.Len(t, rec.Events(), 3, "Events returns those Next returned too")
+}
+
+func TestRecordRunsAndRecordsASource(t *testing.T) {
+	src := &pokeSource{pokes: make(chan chan error)}
+	poke := func() error {
+		reply := make(chan error)
+		src.pokes <- reply
+		return <-reply
+	}
+	r := sourcetest.Record(t, src)
+	require.Same(t, src, r.Source)
+	require.NoError(t, poke())
+	require.JSONEq(t, `{"n":1}`, string(r.Next(t).Data))
+	r.SetErr(eventbus.ErrUnavailable)
+	require.ErrorIs(t, poke(), eventbus.ErrUnavailable)
+	require.Equal(t, 2, r.Attempts())
+	require.Len(t, r.Events(), 1, "a failed emit is not recorded")
+	r.Stop()
+	r.Stop() // a second stop does nothing
 }
