@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,8 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
-	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 // wait bounds how long a test waits for a source.
@@ -86,72 +84,11 @@ func groupConfig(c *kfake.Cluster, topic, group string) *v1alpha1.KafkaEventSour
 // fastClient shortens the client's waits so tests do not linger.
 var fastClient = WithClientOptions(kgo.FetchMaxWait(200*time.Millisecond), kgo.RetryBackoffFn(func(int) time.Duration { return 50 * time.Millisecond }))
 
-// running is a source started in the background.
-type running struct {
-	src    eventsource.Source
-	cancel context.CancelFunc
-	done   chan error
-	events chan *event.Event
-
-	mu   sync.Mutex
-	fail error // returned by emit while set
-	// tries counts emit calls that failed.
-	tries atomic.Int32
-}
-
-func start(t *testing.T, env eventsource.Env, cfg *v1alpha1.KafkaEventSource) *running {
+// start builds the source of cfg and runs it in the background, recording
+// its events, until the test ends or Stop is called.
+func start(t *testing.T, env eventsource.Env, cfg *v1alpha1.KafkaEventSource) *sourcetest.Running {
 	t.Helper()
 	src, err := New(env, testSpec(cfg), fastClient)
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{src: src, cancel: cancel, done: make(chan error, 1), events: make(chan *event.Event, 100)}
-	emit := eventsource.WithEnvelope(testSpec(cfg), KindName, func(_ context.Context, ev *event.Event) error {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.fail != nil {
-			r.tries.Add(1)
-			return r.fail
-		}
-		cp := *ev
-		r.events <- &cp
-		return nil
-	})
-	go func() { r.done <- src.Start(ctx, emit) }()
-	t.Cleanup(func() { r.stop(t) })
-	return r
-}
-
-func (r *running) failWith(err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.fail = err
-}
-
-func (r *running) next(t *testing.T) *event.Event {
-	t.Helper()
-	select {
-	case ev := <-r.events:
-		return ev
-	case err := <-r.done:
-		r.done <- err
-		require.FailNow(t, "the source stopped", "Start returned %v", err)
-	case <-time.After(wait):
-		require.FailNow(t, "no event", "none within %s", wait)
-	}
-	return nil
-}
-
-func (r *running) stop(t *testing.T) {
-	t.Helper()
-	if r.cancel == nil {
-		return
-	}
-	r.cancel()
-	r.cancel = nil
-	select {
-	case err := <-r.done:
-		require.NoError(t, err)
-	case <-time.After(wait):
-		require.FailNow(t, "the source did not stop")
-	}
+	return sourcetest.Record(t, src)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventbus"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 	"github.com/herald-dev/herald/internal/testenv"
 )
 
@@ -41,7 +42,7 @@ func TestPayloadHasArgoShape(t *testing.T) {
 				Topic: cfg.Topic, Key: []byte("k1"), Value: []byte(`{"a":1}`), Timestamp: ts,
 				Headers: []kgo.RecordHeader{{Key: "h", Value: []byte("v")}},
 			})
-			ev := r.next(t)
+			ev := r.Next(t)
 			var got map[string]json.RawMessage
 			require.NoError(t, json.Unmarshal(ev.Data, &got))
 			require.JSONEq(t, `"`+cfg.Topic+`"`, string(got["topic"]))
@@ -55,7 +56,7 @@ func TestPayloadHasArgoShape(t *testing.T) {
 			require.Contains(t, stamp, "2024-03-01")
 			require.Len(t, got, 7)
 			// The id is derived from the record's place.
-			require.Equal(t, r.src.(*source).eventID(0, 0), ev.ID)
+			require.Equal(t, r.Source.(*source).eventID(0, 0), ev.ID)
 		})
 	}
 }
@@ -66,9 +67,9 @@ func TestRestartLosesNothing(t *testing.T) {
 	cfg := groupConfig(c, "restart", "herald")
 	env := testEnv(nil, nil)
 	send := func(v string) { produce(t, prod, &kgo.Record{Topic: cfg.Topic, Value: []byte(`{"n":` + v + `}`)}) }
-	body := func(r *running) string {
+	body := func(r *sourcetest.Running) string {
 		var p struct{ Body json.RawMessage }
-		require.NoError(t, json.Unmarshal(r.next(t).Data, &p))
+		require.NoError(t, json.Unmarshal(r.Next(t).Data, &p))
 		return string(p.Body)
 	}
 
@@ -77,28 +78,24 @@ func TestRestartLosesNothing(t *testing.T) {
 	require.Equal(t, `{"n":1}`, body(r1))
 	// The bus goes away: record 2 is consumed, never published, never
 	// committed.
-	r1.failWith(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
+	r1.SetErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
 	send("2")
 	waitRetrying(t, r1)
-	r1.stop(t)
+	r1.Stop()
 	// Record 3 is produced while the source is stopped.
 	send("3")
 
 	r2 := start(t, env, cfg)
 	require.Equal(t, `{"n":2}`, body(r2))
 	require.Equal(t, `{"n":3}`, body(r2))
-	select {
-	case ev := <-r2.events:
-		require.FailNow(t, "an event came twice", "%s", ev.Data)
-	case <-time.After(300 * time.Millisecond):
-	}
+	require.Never(t, func() bool { return len(r2.Events()) > 2 }, 300*time.Millisecond, 10*time.Millisecond, "an event came twice")
 }
 
 // waitRetrying waits until r's source has tried to publish at least once
-// while r fails every publish.
-func waitRetrying(t *testing.T, r *running) {
+// while r fails every publish (a failed emit is an attempt, not an event).
+func waitRetrying(t *testing.T, r *sourcetest.Running) {
 	t.Helper()
-	require.Eventually(t, func() bool { return r.tries.Load() > 0 }, wait, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return r.Attempts() > len(r.Events()) }, wait, 10*time.Millisecond)
 }
 
 func TestPartitionRestartResumes(t *testing.T) {
@@ -112,11 +109,11 @@ func TestPartitionRestartResumes(t *testing.T) {
 
 	r1 := start(t, env, cfg)
 	require.Eventually(t, func() bool { v, _ := state.Load(t.Context(), key); return string(v) == "1" }, wait, 10*time.Millisecond)
-	r1.stop(t)
+	r1.Stop()
 	// Produced while no source runs: read after the restart.
 	produce(t, prod, &kgo.Record{Topic: cfg.Topic, Value: []byte(`{"n":1}`)})
 	r2 := start(t, env, cfg)
-	require.Contains(t, string(r2.next(t).Data), `"body":{"n":1}`)
+	require.Contains(t, string(r2.Next(t).Data), `"body":{"n":1}`)
 	require.Eventually(t, func() bool { v, _ := state.Load(t.Context(), key); return string(v) == "2" }, wait, 10*time.Millisecond)
 }
 
@@ -128,14 +125,14 @@ func TestNotJSONIsRejectedAndSkipped(t *testing.T) {
 	r := start(t, env, cfg)
 	produce(t, prod, &kgo.Record{Topic: cfg.Topic, Value: []byte("not json")})
 	produce(t, prod, &kgo.Record{Topic: cfg.Topic, Value: []byte(`{"ok":true}`)})
-	require.Contains(t, string(r.next(t).Data), `"body":{"ok":true}`)
-	require.Equal(t, uint64(1), r.src.(*source).Rejected())
-	r.stop(t)
+	require.Contains(t, string(r.Next(t).Data), `"body":{"ok":true}`)
+	require.Equal(t, uint64(1), r.Source.(*source).Rejected())
+	r.Stop()
 	// The rejected record was committed with the good one: not read again.
 	r2 := start(t, env, cfg)
 	produce(t, prod, &kgo.Record{Topic: cfg.Topic, Value: []byte(`{"ok":2}`)})
-	require.Contains(t, string(r2.next(t).Data), `"body":{"ok":2}`)
-	require.Zero(t, r2.src.(*source).Rejected())
+	require.Contains(t, string(r2.Next(t).Data), `"body":{"ok":2}`)
+	require.Zero(t, r2.Source.(*source).Rejected())
 }
 
 func TestUnreachableBrokerFailsAfterBackoff(t *testing.T) {
@@ -164,7 +161,7 @@ func TestSASLPlain(t *testing.T) {
 		PasswordSecret: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "kafka"}, Key: "password"},
 	}
 	r := start(t, testEnv(nil, map[string]string{"kafka/user": "herald", "kafka/password": "s3cret\n"}), cfg)
-	require.Contains(t, string(r.next(t).Data), `"body":{"a":1}`)
+	require.Contains(t, string(r.Next(t).Data), `"body":{"a":1}`)
 }
 
 func TestNewRefusesWhatItCannotRun(t *testing.T) {

@@ -53,5 +53,5 @@ func TestTLS(t *testing.T) {
 	cfg := groupConfig(c, "secured", "g")
 	cfg.TLS = &v1alpha1.TLSConfig{CACertSecret: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "kafka"}, Key: "ca.crt"}}
 	r := start(t, testEnv(nil, map[string]string{"kafka/ca.crt": string(certPEM)}), cfg)
-	require.Contains(t, string(r.next(t).Data), `"body":{"tls":true}`)
+	require.Contains(t, string(r.Next(t).Data), `"body":{"tls":true}`)
 }

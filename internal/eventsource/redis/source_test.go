@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,54 +96,13 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// running is a source started in the background.
-type running struct {
-	src    eventsource.Source
-	cancel context.CancelFunc
-	done   chan error
-	events chan *event.Event
-	mu     sync.Mutex
-	fail   error
-	tries  atomic.Int32
-}
-
-func start(t *testing.T, env eventsource.Env, cfg *v1alpha1.RedisEventSource) *running {
+// start builds the source of cfg and runs it in the background, recording
+// its events, until the test ends or Stop is called.
+func start(t *testing.T, env eventsource.Env, cfg *v1alpha1.RedisEventSource) *sourcetest.Running {
 	t.Helper()
 	src, err := New(env, testSpec(cfg))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{src: src, cancel: cancel, done: make(chan error, 1), events: make(chan *event.Event, 10)}
-	emit := eventsource.WithEnvelope(testSpec(cfg), KindName, func(_ context.Context, ev *event.Event) error {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.fail != nil {
-			r.tries.Add(1)
-			return r.fail
-		}
-		cp := *ev
-		r.events <- &cp
-		return nil
-	})
-	go func() { r.done <- src.Start(ctx, emit) }()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
-	return r
-}
-
-func (r *running) next(t *testing.T) *event.Event {
-	t.Helper()
-	select {
-	case ev := <-r.events:
-		return ev
-	case err := <-r.done:
-		r.done <- err
-		require.FailNow(t, "the source stopped", "Start returned %v", err)
-	case <-time.After(wait):
-		require.FailNow(t, "no event")
-	}
-	return nil
+	return sourcetest.Record(t, src)
 }
 
 func TestPayloadHasArgoShape(t *testing.T) {
@@ -176,11 +133,9 @@ func TestPayloadHasArgoShape(t *testing.T) {
 			cfg.Metadata = map[string]string{"team": "a"}
 			r := start(t, testEnv(map[string]string{"secrets/redis/password": "pw\n", "argo-events/redis/user": "userpw"}), &cfg)
 			publishWhenSubscribed(t, pub, "orders", `{"id":7}`)
-			ev := r.next(t)
+			ev := r.Next(t)
 			require.JSONEq(t, `{"channel":"orders","pattern":"orders","body":`+tc.body+`,"metadata":{"team":"a"}}`, string(ev.Data))
-			r.cancel()
-			require.NoError(t, <-r.done)
-			r.done <- nil
+			r.Stop()
 			require.Eventually(t, func() bool { n, _ := pub.PubSubNumPat(t.Context()).Result(); return n == 0 }, wait, 10*time.Millisecond)
 		})
 	}
@@ -190,15 +145,11 @@ func TestPublishFailureIsRetried(t *testing.T) {
 	srv := startRedis(t, testenv.RedisOptions{})
 	pub := publisher(t, srv, "")
 	r := start(t, testEnv(nil), &v1alpha1.RedisEventSource{HostAddress: srv.Addr, Channels: []string{"c"}})
-	r.mu.Lock()
-	r.fail = fmt.Errorf("publishing: %w", eventbus.ErrUnavailable)
-	r.mu.Unlock()
+	r.SetErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
 	publishWhenSubscribed(t, pub, "c", "one")
-	require.Eventually(t, func() bool { return r.tries.Load() >= 2 }, wait, 10*time.Millisecond)
-	r.mu.Lock()
-	r.fail = nil
-	r.mu.Unlock()
-	require.Contains(t, string(r.next(t).Data), `"body":"one"`)
+	require.Eventually(t, func() bool { return r.Attempts() >= 2 }, wait, 10*time.Millisecond)
+	r.SetErr(nil)
+	require.Contains(t, string(r.Next(t).Data), `"body":"one"`)
 }
 
 func TestNotJSONIsRejected(t *testing.T) {
@@ -207,8 +158,8 @@ func TestNotJSONIsRejected(t *testing.T) {
 	r := start(t, testEnv(nil), &v1alpha1.RedisEventSource{HostAddress: srv.Addr, Channels: []string{"c"}, JSONBody: true})
 	publishWhenSubscribed(t, pub, "c", "not json")
 	require.NoError(t, pub.Publish(t.Context(), "c", `{"ok":true}`).Err())
-	require.Contains(t, string(r.next(t).Data), `"body":{"ok":true}`)
-	require.Equal(t, uint64(1), r.src.(*source).Rejected())
+	require.Contains(t, string(r.Next(t).Data), `"body":{"ok":true}`)
+	require.Equal(t, uint64(1), r.Source.(*source).Rejected())
 }
 
 func TestUnreachableServerFails(t *testing.T) {

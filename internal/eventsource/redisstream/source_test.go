@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,64 +72,13 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-type running struct {
-	cancel context.CancelFunc
-	done   chan error
-	events chan *event.Event
-	mu     sync.Mutex
-	fail   error
-	tries  atomic.Int32
-}
-
-func start(t *testing.T, cfg *v1alpha1.RedisStreamEventSource) *running {
+// start builds the source of cfg and runs it in the background, recording
+// its events, until the test ends or Stop is called.
+func start(t *testing.T, cfg *v1alpha1.RedisStreamEventSource) *sourcetest.Running {
 	t.Helper()
 	src, err := New(testEnv(), testSpec(cfg))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{cancel: cancel, done: make(chan error, 1), events: make(chan *event.Event, 10)}
-	emit := eventsource.WithEnvelope(testSpec(cfg), KindName, func(_ context.Context, ev *event.Event) error {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.fail != nil {
-			r.tries.Add(1)
-			return r.fail
-		}
-		cp := *ev
-		r.events <- &cp
-		return nil
-	})
-	go func() { r.done <- src.Start(ctx, emit) }()
-	t.Cleanup(func() { r.stop(t) })
-	return r
-}
-
-func (r *running) stop(t *testing.T) {
-	t.Helper()
-	if r.cancel == nil {
-		return
-	}
-	r.cancel()
-	r.cancel = nil
-	select {
-	case err := <-r.done:
-		require.NoError(t, err)
-	case <-time.After(wait):
-		require.FailNow(t, "the source did not stop")
-	}
-}
-
-func (r *running) next(t *testing.T) *event.Event {
-	t.Helper()
-	select {
-	case ev := <-r.events:
-		return ev
-	case err := <-r.done:
-		r.done <- err
-		require.FailNow(t, "the source stopped", "Start returned %v", err)
-	case <-time.After(wait):
-		require.FailNow(t, "no event")
-	}
-	return nil
+	return sourcetest.Record(t, src)
 }
 
 func TestPayloadHasArgoShape(t *testing.T) {
@@ -141,7 +88,7 @@ func TestPayloadHasArgoShape(t *testing.T) {
 		Metadata: map[string]string{"team": "a"},
 	})
 	id := addWhenGrouped(t, c, "b", map[string]any{"k": "v"})
-	ev := r.next(t)
+	ev := r.Next(t)
 	require.JSONEq(t, `{"stream":"b","message_id":"`+id+`","values":{"k":"v"},"metadata":{"team":"a"}}`, string(ev.Data))
 	groups, err := c.XInfoGroups(t.Context(), "a").Result()
 	require.NoError(t, err)
@@ -159,15 +106,14 @@ func TestRestartLosesNothing(t *testing.T) {
 
 	r1 := start(t, cfg)
 	addWhenGrouped(t, c, "orders", map[string]any{"n": "1"})
-	first := r1.next(t)
+	first := r1.Next(t)
 	require.Equal(t, "1", n(first))
 	// The bus goes away: entry 2 is read, never published, never acked.
-	r1.mu.Lock()
-	r1.fail = fmt.Errorf("publishing: %w", eventbus.ErrUnavailable)
-	r1.mu.Unlock()
+	r1.SetErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
 	id2 := addWhenGrouped(t, c, "orders", map[string]any{"n": "2"})
-	require.Eventually(t, func() bool { return r1.tries.Load() > 0 }, wait, 10*time.Millisecond)
-	r1.stop(t)
+	// A failed emit is an attempt, not an event.
+	require.Eventually(t, func() bool { return r1.Attempts() > len(r1.Events()) }, wait, 10*time.Millisecond)
+	r1.Stop()
 	pending, err := c.XPending(t.Context(), "orders", DefaultConsumerGroup).Result()
 	require.NoError(t, err)
 	require.Equal(t, int64(1), pending.Count)
@@ -176,18 +122,14 @@ func TestRestartLosesNothing(t *testing.T) {
 	addWhenGrouped(t, c, "orders", map[string]any{"n": "3"})
 
 	r2 := start(t, cfg)
-	second := r2.next(t)
+	second := r2.Next(t)
 	require.Equal(t, "2", n(second))
-	require.Equal(t, "3", n(r2.next(t)))
+	require.Equal(t, "3", n(r2.Next(t)))
 	require.Eventually(t, func() bool {
 		p, err := c.XPending(t.Context(), "orders", DefaultConsumerGroup).Result()
 		return err == nil && p.Count == 0
 	}, wait, 10*time.Millisecond)
-	select {
-	case ev := <-r2.events:
-		require.FailNow(t, "an entry came twice", "%s", ev.Data)
-	case <-time.After(300 * time.Millisecond):
-	}
+	require.Never(t, func() bool { return len(r2.Events()) > 2 }, 300*time.Millisecond, 10*time.Millisecond, "an entry came twice")
 }
 
 func TestUnreachableServerFails(t *testing.T) {
