@@ -12,25 +12,27 @@ import (
 )
 
 // Recorder is an eventsource.Emit (its Emit method) that records a copy of
-// every event it is given, and fails without recording while an error is set
-// with SetErr. It is safe for concurrent use; the zero value is ready.
+// every event it is given, and fails without recording it as emitted while
+// an error is set with SetErr. It is safe for concurrent use; the zero value
+// is ready.
 type Recorder struct {
 	mu     sync.Mutex
 	events []*event.Event
 	err    error
-	tries  int
-	read   int // events Next has returned
+	tried  []*event.Event // every event Emit was given
+	read   int            // events Next has returned
 }
 
-// Emit records a copy of ev, or returns the error set with SetErr.
+// Emit records a copy of ev as emitted, or returns the error set with
+// SetErr; either way ev is recorded as tried.
 func (r *Recorder) Emit(_ context.Context, ev *event.Event) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.tries++
+	cp := *ev
+	r.tried = append(r.tried, &cp)
 	if r.err != nil {
 		return r.err
 	}
-	cp := *ev
 	r.events = append(r.events, &cp)
 	return nil
 }
@@ -42,7 +44,8 @@ func (r *Recorder) SetErr(err error) {
 	r.err = err
 }
 
-// Events returns the events recorded so far, oldest first.
+// Events returns the events emitted so far (failed calls left out), oldest
+// first.
 func (r *Recorder) Events() []*event.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -54,7 +57,15 @@ func (r *Recorder) Events() []*event.Event {
 func (r *Recorder) Attempts() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.tries
+	return len(r.tried)
+}
+
+// Tried returns every event Emit was given, failed calls included, oldest
+// first: what a source passed on while the bus was down (a retry's id, ...).
+func (r *Recorder) Tried() []*event.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*event.Event(nil), r.tried...)
 }
 
 // Next returns the oldest recorded event that Next has not returned yet,

@@ -105,6 +105,8 @@ func TestRecordRunsAndRecordsASource(t *testing.T) {
 	require.ErrorIs(t, poke(), eventbus.ErrUnavailable)
 	require.Equal(t, 2, r.Attempts())
 	require.Len(t, r.Events(), 1, "a failed emit is not recorded")
+	require.Len(t, r.Tried(), 2, "a failed emit is tried")
+	require.JSONEq(t, `{"n":1}`, string(r.Tried()[1].Data))
 	r.Stop()
 	r.Stop() // a second stop does nothing
 }
