@@ -2,7 +2,6 @@ package amqp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,9 +17,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
-	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventbus"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 	"github.com/herald-dev/herald/internal/testenv"
 )
 
@@ -150,87 +149,31 @@ func (p *publisher) exchangeExists(name string) bool {
 	return ch.ExchangeDeclarePassive(name, "direct", false, false, false, false, nil) == nil
 }
 
-// recorder is an Emit that records events and fails while told to.
-type recorder struct {
-	events  chan *event.Event
-	tries   chan *event.Event
-	failing atomic.Bool
-}
-
-func newRecorder() *recorder {
-	return &recorder{events: make(chan *event.Event, 100), tries: make(chan *event.Event, 1000)}
-}
-
 var errUnavailable = fmt.Errorf("bus down: %w", eventbus.ErrUnavailable)
 
-func (r *recorder) emit(_ context.Context, ev *event.Event) error {
-	cp := *ev
-	select {
-	case r.tries <- &cp:
-	default:
-	}
-	if r.failing.Load() {
-		return errUnavailable
-	}
-	r.events <- &cp
-	return nil
-}
-
-func (r *recorder) next(t *testing.T) *event.Event {
-	t.Helper()
-	select {
-	case ev := <-r.events:
-		return ev
-	case <-time.After(20 * time.Second):
-		require.FailNow(t, "no event")
-		return nil
-	}
-}
-
-// running is a source started in the background.
-type running struct {
-	src    *source
-	cancel context.CancelFunc
-	done   chan error
-}
-
-func start(t *testing.T, env eventsource.Env, cfg *v1alpha1.AMQPEventSource, emit eventsource.Emit) *running {
+// start builds the source of cfg and runs it in the background until the
+// test ends or Stop is called, recording its events as the runner passes
+// them on: in their envelope (type, source, subject), which the amqp source
+// leaves to the runner.
+func start(t *testing.T, env eventsource.Env, cfg *v1alpha1.AMQPEventSource) *sourcetest.Running {
 	t.Helper()
 	spec := testSpec(cfg)
 	src, err := New(env, spec)
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{src: src.(*source), cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- src.Start(ctx, eventsource.WithEnvelope(spec, KindName, emit)) }()
-	t.Cleanup(func() { r.stop(t) })
-	return r
+	rec := &sourcetest.Recorder{}
+	emit := eventsource.WithEnvelope(spec, KindName, rec.Emit)
+	return &sourcetest.Running{Recorder: rec, Source: src, Stop: sourcetest.Background(t, src, emit)}
 }
 
-func (r *running) stop(t *testing.T) {
+// failure runs the source of cfg until Start returns on its own, and
+// returns Start's error.
+func failure(t *testing.T, env eventsource.Env, cfg *v1alpha1.AMQPEventSource) error {
 	t.Helper()
-	if r.cancel == nil {
-		return
-	}
-	r.cancel()
-	r.cancel = nil
-	select {
-	case err := <-r.done:
-		require.NoError(t, err)
-	case <-time.After(20 * time.Second):
-		require.FailNow(t, "the amqp source did not stop")
-	}
-}
-
-// result waits for Start to return on its own.
-func (r *running) result(t *testing.T) error {
-	t.Helper()
-	select {
-	case err := <-r.done:
-		r.cancel()
-		r.cancel = nil
-		return err
-	case <-time.After(30 * time.Second):
-		require.FailNow(t, "the amqp source did not stop")
-		return errors.New("unreachable")
-	}
+	src, err := New(env, testSpec(cfg))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	err = src.Start(ctx, new(sourcetest.Recorder).Emit)
+	require.NoError(t, ctx.Err(), "the amqp source did not stop on its own")
+	return err
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 	"github.com/herald-dev/herald/internal/testenv"
 )
 
@@ -20,8 +21,7 @@ func TestEventDataHasArgoShape(t *testing.T) {
 	cfg := directConfig(t)
 	cfg.JSONBody = true
 	cfg.Metadata = map[string]string{"team": "payments"}
-	rec := newRecorder()
-	start(t, testEnv(), cfg, rec.emit)
+	r := start(t, testEnv(), cfg)
 	pub := newPublisher(t)
 	pub.publish(t, cfg.ExchangeName, "k", amqp.Publishing{
 		ContentType: "application/json", ContentEncoding: "identity", DeliveryMode: amqp.Persistent, Priority: 3,
@@ -29,7 +29,7 @@ func TestEventDataHasArgoShape(t *testing.T) {
 		Timestamp: time.Date(2024, 3, 31, 9, 0, 0, 0, time.UTC), Type: "order.created", AppId: "shop",
 		Body: []byte(`{"order":{"id":42}}`),
 	})
-	ev := rec.next(t)
+	ev := r.Next(t)
 	require.JSONEq(t, fmt.Sprintf(`{
 		"contentType": "application/json", "contentEncoding": "identity", "deliveryMode": 2, "priority": 3,
 		"correlationId": "corr-1", "replyTo": "replies", "expiration": "60000", "messageId": "msg-1",
@@ -57,33 +57,31 @@ func TestNotJSONBodyIsRejectedAndCounted(t *testing.T) {
 	require.NoError(t, pub.ch.QueueBind(dlq, "", dlx, false, nil))
 	cfg.QueueDeclare = &v1alpha1.AMQPQueueDeclareConfig{Exclusive: true, Arguments: "x-dead-letter-exchange: " + dlx + "\nx-message-ttl: 60000\n"}
 
-	rec := newRecorder()
-	r := start(t, testEnv(), cfg, rec.emit)
+	r := start(t, testEnv(), cfg)
 	pub.publish(t, cfg.ExchangeName, "k", amqp.Publishing{Body: []byte("plain text, not JSON")})
 	pub.publish(t, cfg.ExchangeName, "k", amqp.Publishing{Body: []byte(`{"ok":true}`)})
-	ev := rec.next(t)
-	var data struct{ Body json.RawMessage }
-	require.NoError(t, json.Unmarshal(ev.Data, &data))
-	require.JSONEq(t, `{"ok":true}`, string(data.Body))
-	require.Equal(t, uint64(1), r.src.Rejected())
+	body := func(ev *event.Event) string {
+		var data struct{ Body json.RawMessage }
+		require.NoError(t, json.Unmarshal(ev.Data, &data))
+		return string(data.Body)
+	}
+	require.JSONEq(t, `{"ok":true}`, body(r.Next(t)))
+	require.Equal(t, uint64(1), r.Source.(*source).Rejected())
 	require.Eventually(t, func() bool {
 		d, ok, err := pub.ch.Get(dlq, true)
 		return err == nil && ok && string(d.Body) == "plain text, not JSON"
 	}, 10*time.Second, 20*time.Millisecond, "the rejected message is dead-lettered")
-	select {
-	case err := <-r.done:
-		require.FailNow(t, "the source stopped", "%v", err)
-	default:
-	}
+	// The source did not stop on the rejection: it still consumes.
+	pub.publish(t, cfg.ExchangeName, "k", amqp.Publishing{Body: []byte(`{"ok":2}`)})
+	require.JSONEq(t, `{"ok":2}`, body(r.Next(t)))
 }
 
 func TestBodyWithoutJSONBodyIsBase64(t *testing.T) {
 	cfg := directConfig(t)
-	rec := newRecorder()
-	start(t, testEnv(), cfg, rec.emit)
+	r := start(t, testEnv(), cfg)
 	newPublisher(t).publish(t, cfg.ExchangeName, "k", amqp.Publishing{Body: []byte("hello")})
 	var data struct{ Body []byte }
-	require.NoError(t, json.Unmarshal(rec.next(t).Data, &data))
+	require.NoError(t, json.Unmarshal(r.Next(t).Data, &data))
 	require.Equal(t, "hello", string(data.Body))
 }
 
@@ -96,8 +94,7 @@ func TestUnreachableBroker(t *testing.T) {
 		ConnectionBackoff: &v1alpha1.Backoff{Steps: 3, Duration: &tenMillis},
 	}
 	t.Run("the source fails with a clear error after its tries", func(t *testing.T) {
-		r := start(t, testEnv(), cfg, newRecorder().emit)
-		err := r.result(t)
+		err := failure(t, testEnv(), cfg)
 		require.ErrorContains(t, err, fmt.Sprintf("amqp orders: connecting to amqp broker amqp://user:xxxxx@127.0.0.1:%d/: giving up after 3 attempts: ", port))
 		require.ErrorContains(t, err, "connection refused")
 		require.NotContains(t, err.Error(), "secret")
@@ -109,7 +106,7 @@ func TestUnreachableBroker(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error, 1)
 		go func() {
-			done <- eventsource.Run(ctx, eventsource.NewRegistry(Kind), testEnv(), es, newRecorder().emit,
+			done <- eventsource.Run(ctx, eventsource.NewRegistry(Kind), testEnv(), es, new(sourcetest.Recorder).Emit,
 				eventsource.WithMetrics(stats), eventsource.WithRestartBackoff(10*time.Millisecond, 50*time.Millisecond))
 		}()
 		require.Eventually(t, func() bool {
@@ -126,7 +123,7 @@ func TestDeclarationRefused(t *testing.T) {
 	// The exchange exists with another type: the broker refuses the
 	// declaration and the source fails with its answer.
 	require.NoError(t, pub.ch.ExchangeDeclare(cfg.ExchangeName, "fanout", false, true, false, false, nil))
-	err := start(t, testEnv(), cfg, newRecorder().emit).result(t)
+	err := failure(t, testEnv(), cfg)
 	require.ErrorContains(t, err, fmt.Sprintf(`amqp orders: declaring direct exchange %q: Exception (406) Reason: "PRECONDITION_FAILED`, cfg.ExchangeName))
 }
 
@@ -138,38 +135,34 @@ func TestRestartWithoutLoss(t *testing.T) {
 		return amqp.Publishing{MessageId: id, ContentType: "application/json", Body: []byte(`{"id":"` + id + `"}`)}
 	}
 
-	rec := newRecorder()
-	r := start(t, testEnv(), cfg, rec.emit)
+	r := start(t, testEnv(), cfg)
 	pub.publish(t, cfg.ExchangeName, "k", msg("m1"))
-	require.Contains(t, string(rec.next(t).Data), `"m1"`)
+	require.Contains(t, string(r.Next(t).Data), `"m1"`)
 
 	// The bus goes down: m2 is delivered, its publish fails and is retried
 	// until the source stops, unacknowledged.
-	rec.failing.Store(true)
+	r.SetErr(errUnavailable)
 	pub.publish(t, cfg.ExchangeName, "k", msg("m2"))
 	var failedID string
 	require.Eventually(t, func() bool {
-		select {
-		case ev := <-rec.tries:
+		for _, ev := range r.Tried() {
 			if containsID(ev, "m2") {
 				failedID = ev.ID
 				return true
 			}
-		default:
 		}
 		return false
 	}, 20*time.Second, time.Millisecond)
-	r.stop(t)
+	r.Stop()
 
 	// Published while no source runs: kept by the durable queue.
 	pub.publish(t, cfg.ExchangeName, "k", msg("m3"))
 	pub.publish(t, cfg.ExchangeName, "k", msg("m4"))
 
-	rec2 := newRecorder()
-	start(t, testEnv(), cfg, rec2.emit)
+	r2 := start(t, testEnv(), cfg)
 	got := map[string]string{}
 	for range 3 {
-		ev := rec2.next(t)
+		ev := r2.Next(t)
 		var data struct{ MessageID string }
 		require.NoError(t, json.Unmarshal(ev.Data, &data))
 		got[data.MessageID] = ev.ID
@@ -178,11 +171,7 @@ func TestRestartWithoutLoss(t *testing.T) {
 	require.Contains(t, got, "m3")
 	require.Contains(t, got, "m4")
 	require.Equal(t, failedID, got["m2"], "the message delivered again keeps its event id, so the bus drops a duplicate")
-	select {
-	case ev := <-rec2.events:
-		require.FailNow(t, "m1 was delivered again", "%s", ev.Data)
-	default:
-	}
+	require.Len(t, r2.Events(), 3, "m1 was delivered again")
 }
 
 func containsID(ev *event.Event, id string) bool {

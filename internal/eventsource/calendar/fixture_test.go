@@ -1,7 +1,6 @@
 package calendar
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 // fakeClock is a Clock that moves only when the test says so.
@@ -98,66 +98,6 @@ func (c *fakeClock) set(now time.Time) {
 	c.now = now
 }
 
-// recorder is an Emit that records events and fails while told to.
-type recorder struct {
-	events chan *event.Event
-	mu     sync.Mutex
-	fail   int // fail the next fail calls
-	tries  []*event.Event
-}
-
-func newRecorder() *recorder { return &recorder{events: make(chan *event.Event, 100)} }
-
-func (r *recorder) emit(_ context.Context, ev *event.Event) error {
-	r.mu.Lock()
-	cp := *ev
-	r.tries = append(r.tries, &cp)
-	failing := r.fail > 0
-	if failing {
-		r.fail--
-	}
-	r.mu.Unlock()
-	if failing {
-		return errUnavailable
-	}
-	r.events <- &cp
-	return nil
-}
-
-func (r *recorder) failNext(n int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.fail = n
-}
-
-func (r *recorder) attempts() []*event.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*event.Event(nil), r.tries...)
-}
-
-// next waits for an event.
-func (r *recorder) next(t *testing.T) *event.Event {
-	t.Helper()
-	select {
-	case ev := <-r.events:
-		return ev
-	case <-time.After(10 * time.Second):
-		require.FailNow(t, "no event")
-		return nil
-	}
-}
-
-// requireNone checks that no event is waiting.
-func (r *recorder) requireNone(t *testing.T) {
-	t.Helper()
-	select {
-	case ev := <-r.events:
-		require.FailNow(t, "unexpected event", "%s", ev.Data)
-	default:
-	}
-}
-
 func testEnv(cp eventsource.Checkpoints) eventsource.Env {
 	return eventsource.Env{Logger: slog.New(slog.DiscardHandler), Namespace: "argo-events", Checkpoints: cp}
 }
@@ -167,36 +107,13 @@ func testSpec(cfg *v1alpha1.CalendarEventSource) eventsource.Spec {
 	return eventsource.Spec{EventSource: es, Name: "tick", Config: cfg}
 }
 
-// running is a calendar source started in the background.
-type running struct {
-	cancel context.CancelFunc
-	done   chan error
-}
-
-func run(t *testing.T, env eventsource.Env, cfg *v1alpha1.CalendarEventSource, clock Clock, emit eventsource.Emit) *running {
+// run builds the source of cfg on clock and runs it in the background,
+// recording its events, until the test ends or Stop is called.
+func run(t *testing.T, env eventsource.Env, cfg *v1alpha1.CalendarEventSource, clock Clock) *sourcetest.Running {
 	t.Helper()
 	src, err := New(env, testSpec(cfg), WithClock(clock))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- src.Start(ctx, emit) }()
-	t.Cleanup(func() { r.stop(t) })
-	return r
-}
-
-func (r *running) stop(t *testing.T) {
-	t.Helper()
-	if r.cancel == nil {
-		return
-	}
-	r.cancel()
-	r.cancel = nil
-	select {
-	case err := <-r.done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		require.FailNow(t, "the calendar source did not stop")
-	}
+	return sourcetest.Record(t, src)
 }
 
 // eventTime returns the eventTime of a calendar event's data.

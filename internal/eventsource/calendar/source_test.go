@@ -71,12 +71,11 @@ func TestFires(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := newFakeClock(mustTime(t, tt.start))
-			rec := newRecorder()
-			run(t, testEnv(nil), &tt.cfg, clock, rec.emit)
+			r := run(t, testEnv(nil), &tt.cfg, clock)
 			ids := map[string]bool{}
 			for i, want := range tt.want {
 				clock.fireNext(t)
-				ev := rec.next(t)
+				ev := r.Next(t)
 				require.Equal(t, want, eventTime(t, ev), "fire %d", i)
 				require.True(t, mustTime(t, tt.utc[i]).Equal(ev.Time), "fire %d at %s", i, ev.Time)
 				require.True(t, clock.Now().Equal(ev.Time), "fires when the clock reaches the scheduled time")
@@ -90,20 +89,18 @@ func TestFires(t *testing.T) {
 
 func TestPayloadShape(t *testing.T) {
 	clock := newFakeClock(mustTime(t, "2024-01-01T00:00:00Z"))
-	rec := newRecorder()
 	cfg := &v1alpha1.CalendarEventSource{Interval: "1h", Metadata: map[string]string{"team": "ops"}}
-	first := run(t, testEnv(nil), cfg, clock, rec.emit)
+	first := run(t, testEnv(nil), cfg, clock)
 	clock.fireNext(t)
-	ev := rec.next(t)
+	ev := first.Next(t)
 	require.Equal(t, `{"eventTime":"2024-01-01 01:00:00 +0000 UTC","metadata":{"team":"ops"}}`, string(ev.Data))
 	require.Equal(t, "application/json", ev.DataContentType)
-	first.stop(t)
+	first.Stop()
 
 	// Without metadata there is no metadata key, as in Argo.
-	rec2 := newRecorder()
-	run(t, testEnv(nil), &v1alpha1.CalendarEventSource{Interval: "1h"}, clock, rec2.emit)
+	second := run(t, testEnv(nil), &v1alpha1.CalendarEventSource{Interval: "1h"}, clock)
 	clock.fireNext(t)
-	ev = rec2.next(t)
+	ev = second.Next(t)
 	require.Equal(t, `{"eventTime":"2024-01-01 02:00:00 +0000 UTC"}`, string(ev.Data))
 }
 
@@ -145,16 +142,15 @@ func TestCatchupAfterRestart(t *testing.T) {
 	cps := &eventsource.MemoryCheckpoints{}
 	env := testEnv(cps)
 	cfg := catchupConfig("")
-	rec := newRecorder()
 
-	first := run(t, env, cfg, clock, rec.emit)
+	first := run(t, env, cfg, clock)
 	clock.fireNext(t)
 	clock.fireNext(t)
-	require.Equal(t, t0.Add(time.Minute), rec.next(t).Time.UTC())
-	last := rec.next(t)
+	require.Equal(t, t0.Add(time.Minute), first.Next(t).Time.UTC())
+	last := first.Next(t)
 	require.Equal(t, t0.Add(2*time.Minute), last.Time.UTC())
 	clock.waitPending(t)
-	first.stop(t)
+	first.Stop()
 	saved, ok, err := cps.Load(context.Background(), "argo-events/cal.tick")
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -162,17 +158,17 @@ func TestCatchupAfterRestart(t *testing.T) {
 
 	// Down for three and a half minutes.
 	clock.set(t0.Add(5*time.Minute + 30*time.Second))
-	second := run(t, env, cfg, clock, rec.emit)
+	second := run(t, env, cfg, clock)
 	for _, m := range []time.Duration{3, 4, 5} {
-		ev := rec.next(t)
+		ev := second.Next(t)
 		require.Equal(t, t0.Add(m*time.Minute), ev.Time.UTC(), "catch-up fire")
 		require.NotEqual(t, last.ID, ev.ID)
 	}
 	clock.waitPending(t) // waiting for 12:06: the catch-up is over
-	rec.requireNone(t)
+	require.Len(t, second.Events(), 3, "no event but the catch-up fires")
 	clock.fireNext(t)
-	require.Equal(t, t0.Add(6*time.Minute), rec.next(t).Time.UTC())
-	second.stop(t)
+	require.Equal(t, t0.Add(6*time.Minute), second.Next(t).Time.UTC())
+	second.Stop()
 }
 
 func TestCatchupBoundedByMaxDuration(t *testing.T) {
@@ -180,13 +176,12 @@ func TestCatchupBoundedByMaxDuration(t *testing.T) {
 	clock := newFakeClock(t0.Add(10*time.Minute + 30*time.Second))
 	cps := &eventsource.MemoryCheckpoints{}
 	require.NoError(t, cps.Save(context.Background(), "argo-events/cal.tick", t0.Add(2*time.Minute)))
-	rec := newRecorder()
-	run(t, testEnv(cps), catchupConfig("2m"), clock, rec.emit)
+	r := run(t, testEnv(cps), catchupConfig("2m"), clock)
 	// From 12:08:30 on: 12:09 and 12:10.
-	require.Equal(t, t0.Add(9*time.Minute), rec.next(t).Time.UTC())
-	require.Equal(t, t0.Add(10*time.Minute), rec.next(t).Time.UTC())
+	require.Equal(t, t0.Add(9*time.Minute), r.Next(t).Time.UTC())
+	require.Equal(t, t0.Add(10*time.Minute), r.Next(t).Time.UTC())
 	clock.waitPending(t)
-	rec.requireNone(t)
+	require.Len(t, r.Events(), 2, "no event but those two")
 }
 
 // TestNoCatchupWithoutCatchup: persistence alone saves progress but does
@@ -199,12 +194,11 @@ func TestNoCatchupWithoutCatchup(t *testing.T) {
 	cfg := &v1alpha1.CalendarEventSource{Interval: "1m", Persistence: &v1alpha1.EventPersistence{
 		ConfigMap: &v1alpha1.ConfigMapPersistence{Name: "progress"},
 	}}
-	rec := newRecorder()
-	run(t, testEnv(cps), cfg, clock, rec.emit)
+	r := run(t, testEnv(cps), cfg, clock)
 	clock.fireNext(t)
-	require.Equal(t, t0.Add(time.Minute), rec.next(t).Time.UTC())
+	require.Equal(t, t0.Add(time.Minute), r.Next(t).Time.UTC())
 	clock.waitPending(t)
-	rec.requireNone(t)
+	require.Len(t, r.Events(), 1, "no event but the fire at 12:01")
 	saved, _, _ := cps.Load(context.Background(), "argo-events/cal.tick")
 	require.True(t, saved.Equal(t0.Add(time.Minute)))
 }
@@ -215,9 +209,8 @@ func TestFailedPublishRetriedBeforeCheckpoint(t *testing.T) {
 	t0 := mustTime(t, "2024-01-01T12:00:00Z")
 	clock := newFakeClock(t0)
 	cps := &eventsource.MemoryCheckpoints{}
-	rec := newRecorder()
-	rec.failNext(2)
-	run(t, testEnv(cps), catchupConfig(""), clock, rec.emit)
+	r := run(t, testEnv(cps), catchupConfig(""), clock)
+	r.SetErr(errUnavailable) // before 12:01: the source waits on the clock
 
 	clock.fireNext(t) // the fire at 12:01 fails
 	clock.waitPending(t)
@@ -227,12 +220,13 @@ func TestFailedPublishRetriedBeforeCheckpoint(t *testing.T) {
 	clock.waitPending(t)
 	_, ok, _ = cps.Load(context.Background(), "argo-events/cal.tick")
 	require.False(t, ok)
+	r.SetErr(nil)
 	clock.fireNext(t) // second retry succeeds
-	ev := rec.next(t)
+	ev := r.Next(t)
 	require.Equal(t, t0.Add(time.Minute), ev.Time.UTC())
 	require.Equal(t, eventTime(t, ev), "2024-01-01 12:01:00 +0000 UTC", "the payload names the scheduled time, not the retry's")
 
-	tries := rec.attempts()
+	tries := r.Tried()
 	require.Len(t, tries, 3)
 	for _, try := range tries {
 		require.Equal(t, ev.ID, try.ID, "a retry keeps the id")
@@ -246,16 +240,15 @@ func TestFailedPublishRetriedBeforeCheckpoint(t *testing.T) {
 
 	// The next fire is still 12:02: retries do not shift the schedule.
 	clock.fireNext(t)
-	require.Equal(t, t0.Add(2*time.Minute), rec.next(t).Time.UTC())
+	require.Equal(t, t0.Add(2*time.Minute), r.Next(t).Time.UTC())
 }
 
 // TestNeverFiresAgain: a schedule with no future fire waits for the end.
 func TestNeverFiresAgain(t *testing.T) {
 	clock := newFakeClock(mustTime(t, "2024-01-01T00:00:00Z"))
-	rec := newRecorder()
-	r := run(t, testEnv(nil), &v1alpha1.CalendarEventSource{Schedule: "0 0 30 2 *"}, clock, rec.emit)
-	r.stop(t)
-	rec.requireNone(t)
+	r := run(t, testEnv(nil), &v1alpha1.CalendarEventSource{Schedule: "0 0 30 2 *"}, clock)
+	r.Stop()
+	require.Empty(t, r.Events(), "no event")
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
