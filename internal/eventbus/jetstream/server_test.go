@@ -97,7 +97,7 @@ func TestServerOutageUnavailableThenRecovers(t *testing.T) {
 	start := time.Now()
 	_, err = b.Publish(ctx, testEvent("es", "e", 2))
 	require.ErrorIs(t, err, eventbus.ErrUnavailable)
-	require.Less(t, time.Since(start), timeout+time.Second)
+	require.Less(t, time.Since(start), timeout+10*time.Second, "the publish ends with its timeout, not a hang (a wide margin for a loaded machine)")
 
 	// Same port, same store: the bus reconnects, the subscription resumes.
 	startServer(t, dir, url[len("nats://"):])

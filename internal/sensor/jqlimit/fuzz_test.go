@@ -42,8 +42,10 @@ func FuzzCompile(f *testing.F) {
 		const deadline = 50 * time.Millisecond
 		start := time.Now()
 		got, gotErr := first(t.Context(), checked, input, deadline)
-		if took := time.Since(start); took > deadline+2*time.Second {
-			t.Fatalf("checked run took %s", took)
+		// Wide margin: this catches a run its deadline does not stop, not
+		// a slow one on a loaded machine (see luascript's FuzzRun).
+		if took := time.Since(start); took > deadline+30*time.Second {
+			t.Fatalf("checked run took %s: the deadline did not stop it", took)
 		}
 		if errors.Is(gotErr, ErrTooLarge) || errors.Is(gotErr, context.DeadlineExceeded) {
 			return
