@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 	"github.com/herald-dev/herald/internal/testenv"
 )
 
@@ -175,21 +175,13 @@ func (d decoded) uid() string {
 // brief is "TYPE name", for comparing event sequences.
 func (d decoded) brief() string { return d.Type + " " + d.name() }
 
-// running is a source started by a test, recording what it emits.
-type running struct {
-	src    *source
-	cancel context.CancelFunc
-	done   chan error
-	events chan decoded
-
-	mu   sync.Mutex
-	fail func(ev *event.Event) error // nil: every emit succeeds
-}
+// running is a source started by startSource; next decodes its events.
+type running struct{ *sourcetest.Running }
 
 // startSource builds a source for cfg in env, lets tweak adjust it, starts
-// it and returns once it watches (it has handled the initial list); the
-// test's cleanup stops it.
-func startSource(t testing.TB, env eventsource.Env, cfg v1alpha1.ResourceEventSource, tweak func(*source)) *running {
+// it with sourcetest.Record and returns once it watches (it has handled the
+// initial list); the test's cleanup stops it.
+func startSource(t *testing.T, env eventsource.Env, cfg v1alpha1.ResourceEventSource, tweak func(*source)) running {
 	t.Helper()
 	s, err := New(env, testSpec("svc-events", cfg))
 	require.NoError(t, err)
@@ -198,63 +190,31 @@ func startSource(t testing.TB, env eventsource.Env, cfg v1alpha1.ResourceEventSo
 		tweak(src)
 	}
 	src.synced = make(chan struct{})
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{src: src, cancel: cancel, done: make(chan error, 1), events: make(chan decoded, 10000)}
-	go func() { r.done <- src.Start(ctx, r.emit) }()
-	t.Cleanup(func() { r.stop(t) })
+	r := running{sourcetest.Record(t, src)}
 	select {
 	case <-src.synced:
-	case err := <-r.done:
-		require.FailNow(t, "the source stopped", "Start returned %v", err)
 	case <-time.After(30 * time.Second):
 		require.FailNow(t, "the source did not sync", "no initial list within 30s")
 	}
 	return r
 }
 
-func (r *running) setFail(f func(ev *event.Event) error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.fail = f
-}
-
-func (r *running) emit(ctx context.Context, ev *event.Event) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	fail := r.fail
-	r.mu.Unlock()
-	if fail != nil {
-		if err := fail(ev); err != nil {
-			return err
-		}
-	}
+// decode decodes the payload of an emitted event.
+func decode(t *testing.T, ev *event.Event) decoded {
+	t.Helper()
 	d := decoded{ev: ev}
-	if err := json.Unmarshal(ev.Data, &d); err != nil {
-		panic(fmt.Sprintf("emitted data is not a payload: %v: %s", err, ev.Data))
-	}
-	r.events <- d
-	return nil
+	require.NoError(t, json.Unmarshal(ev.Data, &d), "emitted data is not a payload: %s", ev.Data)
+	return d
 }
 
 // next waits for the next emitted event.
-func (r *running) next(t testing.TB) decoded {
+func (r running) next(t *testing.T) decoded {
 	t.Helper()
-	select {
-	case d := <-r.events:
-		return d
-	case err := <-r.done:
-		r.done <- err
-		require.FailNow(t, "the source stopped", "Start returned %v", err)
-	case <-time.After(30 * time.Second):
-		require.FailNow(t, "no event", "nothing emitted within 30s")
-	}
-	return decoded{}
+	return decode(t, r.Next(t))
 }
 
 // nextN waits for n events and returns their briefs.
-func (r *running) nextN(t testing.TB, n int) []string {
+func (r running) nextN(t *testing.T, n int) []string {
 	t.Helper()
 	out := make([]string, 0, n)
 	for range n {
@@ -263,25 +223,7 @@ func (r *running) nextN(t testing.TB, n int) []string {
 	return out
 }
 
-// stop cancels the source and waits for Start to return nil.
-func (r *running) stop(t testing.TB) {
-	t.Helper()
-	if r.cancel == nil {
-		return
-	}
-	r.cancel()
-	r.cancel = nil
-	select {
-	case err := <-r.done:
-		require.NoError(t, err)
-	case <-time.After(30 * time.Second):
-		require.FailNow(t, "the source did not stop")
-	}
-}
-
 // oneWorker makes a source emit strictly in queue order, so that a test can
 // create a matching "sentinel" object after ones that must be filtered out
 // and know that nothing else came first.
 func oneWorker(s *source) { s.workers = 1 }
-
-func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

@@ -73,7 +73,7 @@ func TestAddsEmittedBeforeACrashAreNotReportedAsNew(t *testing.T) {
 		ids[d.name()] = d.ev.ID
 	}
 	state.setDead(true)
-	first.stop(t) // its last save is lost
+	first.Stop() // its last save is lost
 	state.setDead(false)
 
 	svcs.annotate("changed", "v", "2")
@@ -102,7 +102,7 @@ func TestAddsEmittedBeforeACrashAreNotReportedAsNew(t *testing.T) {
 	// Once saved, nothing is emitted again.
 	svcs.create("zz-sentinel", nil, nil)
 	require.Equal(t, "ADD zz-sentinel", second.next(t).brief())
-	second.stop(t)
+	second.Stop()
 	third := startSource(t, env, svcConfig(ns), oneWorker)
 	svcs.annotate("same", "v", "2")
 	require.Equal(t, "UPDATE same", third.next(t).brief())
@@ -122,7 +122,7 @@ func TestIntentsCoveredByTheCheckpointAreNotEmittedAgain(t *testing.T) {
 	svcs.create("a", nil, nil)
 	require.Equal(t, "ADD a", first.next(t).brief())
 	state.dieAfterTheNextCheckpoint()
-	first.stop(t)
+	first.Stop()
 	state.mu.Lock()
 	require.True(t, state.checkpointSaved)
 	state.afterCheckpoint, state.checkpointSaved = false, false
@@ -150,7 +150,7 @@ func TestAStateReportedAfterTheLastCheckpointIsNotTakenForIt(t *testing.T) {
 	first := startSource(t, env, svcConfig(ns), slowSaves)
 	svcs.create("a", nil, map[string]string{"class": "traefik"})
 	require.Equal(t, "ADD a", first.next(t).brief())
-	first.stop(t) // the checkpoint holds class traefik
+	first.Stop() // the checkpoint holds class traefik
 
 	second := startSource(t, env, svcConfig(ns), slowSaves)
 	svcs.annotate("a", "class", "nginx")
@@ -158,7 +158,7 @@ func TestAStateReportedAfterTheLastCheckpointIsNotTakenForIt(t *testing.T) {
 	require.Equal(t, "UPDATE a", d.brief())
 	require.Equal(t, "nginx", d.annotation(d.Body, "class"))
 	state.setDead(true)
-	second.stop(t) // the checkpoint still holds class traefik
+	second.Stop() // the checkpoint still holds class traefik
 	state.setDead(false)
 
 	svcs.annotate("a", "class", "traefik") // back to the checkpoint's content

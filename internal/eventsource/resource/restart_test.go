@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,9 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
-	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventbus"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 )
 
 // countingState is a MemoryState that counts saves of checkpoints (not of
@@ -43,7 +42,7 @@ func TestRestartReportsExactlyTheChangesMadeWhileDown(t *testing.T) {
 		svcs.create(name, nil, map[string]string{"v": "1"})
 	}
 	require.ElementsMatch(t, []string{"ADD keep", "ADD change", "ADD gone", "ADD replaced"}, first.nextN(t, 4))
-	first.stop(t)
+	first.Stop()
 
 	// While the source is down.
 	svcs.annotate("change", "v", "2")
@@ -84,7 +83,7 @@ func TestRestartReportsExactlyTheChangesMadeWhileDown(t *testing.T) {
 	// Nothing else is pending: the next event is the sentinel's.
 	svcs.create("zz-sentinel", nil, nil)
 	require.Equal(t, "ADD zz-sentinel", second.next(t).brief())
-	second.stop(t)
+	second.Stop()
 
 	// A third start with nothing changed emits nothing before a new change.
 	third := startSource(t, env, svcConfig(ns), oneWorker)
@@ -105,7 +104,7 @@ func TestRestartWithLabelsAndAfterStart(t *testing.T) {
 	first := startSource(t, env, cfg, oneWorker)
 	svcs.create("leaves", on, nil)
 	require.Equal(t, "ADD leaves", first.next(t).brief())
-	first.stop(t)
+	first.Stop()
 
 	svcs.label("leaves", off)
 	svcs.create("while-down", on, nil)
@@ -126,7 +125,7 @@ func TestCheckpointOfAnotherConfigurationIsIgnored(t *testing.T) {
 	svcs.create("a", map[string]string{"app": "x"}, nil)
 	first := startSource(t, env, svcConfig(ns), nil)
 	require.Equal(t, "ADD a", first.next(t).brief())
-	first.stop(t)
+	first.Stop()
 
 	cfg := svcConfig(ns)
 	cfg.Filter = &v1alpha1.ResourceFilter{Labels: []v1alpha1.Selector{{Key: "app", Value: "x"}}}
@@ -140,7 +139,7 @@ func TestAfterStartIsKeptWhenNothingWasSeen(t *testing.T) {
 	env.State = &eventsource.MemoryState{}
 	cfg := svcConfig(ns)
 	cfg.Filter = &v1alpha1.ResourceFilter{AfterStart: true}
-	startSource(t, env, cfg, nil).stop(t) // saw no object at all
+	startSource(t, env, cfg, nil).Stop() // saw no object at all
 
 	services{t: t, ns: ns}.create("while-down", nil, nil)
 	second := startSource(t, env, cfg, nil)
@@ -154,7 +153,7 @@ func TestEventIDsAreStable(t *testing.T) {
 	// same id: the bus drops the repeat.
 	first := startSource(t, testEnv(), svcConfig(ns), nil)
 	id1 := first.next(t).ev.ID
-	first.stop(t)
+	first.Stop()
 	second := startSource(t, testEnv(), svcConfig(ns), nil)
 	require.Equal(t, id1, second.next(t).ev.ID)
 }
@@ -172,7 +171,7 @@ func TestCheckpointSavesAreBatched(t *testing.T) {
 	}
 	r.nextN(t, n)
 	require.EqualValues(t, 1, state.saves.Load(), "only the first checkpoint is saved before the interval (see intend)")
-	r.stop(t)
+	r.Stop()
 	require.EqualValues(t, 2, state.saves.Load(), "one save at stop for all the events")
 	require.ElementsMatch(t, []string{"resource/argo-events/watcher/svc-events", "resource/argo-events/watcher/svc-events/adds"}, state.Keys())
 }
@@ -184,34 +183,30 @@ func TestEmitFailuresAreRetried(t *testing.T) {
 	env.State = &eventsource.MemoryState{}
 	r := startSource(t, env, svcConfig(ns), func(s *source) { s.retryMin, s.retryMax = time.Millisecond, 5*time.Millisecond })
 
-	var mu sync.Mutex
-	attempts := map[string]int{}
-	r.setFail(func(ev *event.Event) error {
-		mu.Lock()
-		defer mu.Unlock()
-		attempts[ev.ID]++
-		if attempts[ev.ID] <= 5 {
-			return fmt.Errorf("publishing %s: %w", ev.ID, eventbus.ErrUnavailable)
-		}
-		return nil
-	})
+	// The bus is down: the ADD of a is retried, with its event id, and the
+	// UPDATE waits behind it.
+	r.SetErr(fmt.Errorf("publishing: %w", eventbus.ErrUnavailable))
 	svcs.create("a", nil, nil)
 	svcs.annotate("a", "x", "1")
+	require.Eventually(t, func() bool { return r.Attempts() >= 5 }, sourcetest.Wait, time.Millisecond)
+	r.SetErr(nil)
 	add, upd := r.next(t), r.next(t)
 	require.Equal(t, []string{"ADD a", "UPDATE a"}, []string{add.brief(), upd.brief()}, "order holds across retries")
-	mu.Lock()
-	require.Equal(t, 6, attempts[add.ev.ID])
-	mu.Unlock()
+	tried := r.Tried()
+	require.GreaterOrEqual(t, len(tried), 7, "five failed tries of the ADD, then the ADD and the UPDATE")
+	for _, ev := range tried[:len(tried)-1] {
+		require.Equal(t, add.ev.ID, ev.ID, "every try before the UPDATE is the ADD, with its id")
+	}
+	require.Equal(t, upd.ev.ID, tried[len(tried)-1].ID)
 
 	// Other errors are given up after a few attempts; later events flow.
-	r.setFail(func(ev *event.Event) error {
-		var d decoded
-		if err := jsonUnmarshal(ev.Data, &d); err == nil && d.Type == "DELETE" {
-			return errors.New("event too large")
-		}
-		return nil
-	})
+	r.SetErr(errors.New("event too large"))
 	svcs.delete("a")
+	require.Eventually(t, func() bool { return r.Attempts() == len(tried)+otherErrorAttempts }, sourcetest.Wait, time.Millisecond)
+	for _, ev := range r.Tried()[len(tried):] {
+		require.Equal(t, "DELETE", decode(t, ev).Type)
+	}
+	r.SetErr(nil)
 	svcs.create("b", nil, nil)
 	require.Equal(t, "ADD b", r.next(t).brief())
 }
@@ -225,14 +220,10 @@ func TestStopDuringRetryKeepsTheChangeForTheNextStart(t *testing.T) {
 	svcs.create("a", nil, nil)
 	require.Equal(t, "ADD a", first.next(t).brief())
 
-	tried := make(chan struct{}, 100)
-	first.setFail(func(*event.Event) error {
-		tried <- struct{}{}
-		return eventbus.ErrUnavailable
-	})
+	first.SetErr(eventbus.ErrUnavailable)
 	svcs.annotate("a", "x", "1")
-	<-tried
-	first.stop(t) // the bus never took the UPDATE
+	require.Eventually(t, func() bool { return first.Attempts() > 1 }, sourcetest.Wait, time.Millisecond, "the UPDATE is tried")
+	first.Stop() // the bus never took the UPDATE
 
 	second := startSource(t, env, svcConfig(ns), nil)
 	d := second.next(t)

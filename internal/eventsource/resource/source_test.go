@@ -221,12 +221,12 @@ func TestSourcesShareOneInformer(t *testing.T) {
 	require.Equal(t, "ADD for-a", a.next(t).brief())
 	require.Equal(t, "ADD for-b", b.next(t).brief())
 
-	a.stop(t)
+	a.Stop()
 	require.Equal(t, 2, pool.running(), "the informer stays while b uses it")
 	svcs.annotate("for-b", "x", "1")
 	require.Equal(t, "UPDATE for-b", b.next(t).brief())
-	b.stop(t)
-	other.stop(t)
+	b.Stop()
+	other.Stop()
 	require.Equal(t, 0, pool.running(), "informers stop with their last source")
 
 	// A new source after that starts a new informer.
