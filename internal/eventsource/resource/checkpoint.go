@@ -174,6 +174,25 @@ func (c *checkpoint) forget(key, uid string) {
 func (c *checkpoint) flush(ctx context.Context) error {
 	c.flushing.Lock()
 	defer c.flushing.Unlock()
+	return c.flushLocked(ctx)
+}
+
+// flushFirst saves a first checkpoint unless one was saved: of the callers
+// waiting for it at the same time, only the first saves.
+func (c *checkpoint) flushFirst(ctx context.Context) error {
+	c.flushing.Lock()
+	defer c.flushing.Unlock()
+	c.mu.Lock()
+	never := c.saved == 0
+	c.mu.Unlock()
+	if !never {
+		return nil
+	}
+	return c.flushLocked(ctx)
+}
+
+// flushLocked is flush with c.flushing held.
+func (c *checkpoint) flushLocked(ctx context.Context) error {
 	if ig, dirty := c.intentsDirty(); dirty {
 		if err := c.saveIntents(ctx, ig); err != nil {
 			return err

@@ -89,7 +89,7 @@ func (c *checkpoint) intend(ctx context.Context, key string, e *entry) error {
 	c.mu.Unlock()
 	if never {
 		// Intents are read only next to a checkpoint: save a first one.
-		if err := c.flush(ctx); err != nil {
+		if err := c.flushFirst(ctx); err != nil {
 			return err
 		}
 	}
