@@ -70,14 +70,22 @@ func (g *backlog) track(durable string) (untrack func()) {
 	}
 }
 
-func (g *backlog) names() []string {
+// own returns the names of this process's subscriptions' consumers.
+func (g *backlog) own() map[string]bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	out := make([]string, 0, len(g.durables))
+	out := make(map[string]bool, len(g.durables))
 	for d := range g.durables {
-		out = append(out, d)
+		out[d] = true
 	}
 	return out
+}
+
+// refuse starts refusing publishes for why, unless they already are.
+func (b *Bus) refuse(why string, consumer string, unacknowledged int64, fill float64) {
+	if b.backlog.full.CompareAndSwap(nil, &why) {
+		b.log.Warn("event bus backlog near the stream's limits: refusing new events", "consumer", consumer, "unacknowledged", unacknowledged, "fill", fill)
+	}
 }
 
 // published counts an event this process added to the stream, and refuses
@@ -87,11 +95,8 @@ func (b *Bus) published() {
 	g := &b.backlog
 	n, high := g.pending.Add(1), g.highMsgs.Load()
 	if high > 0 && n >= high && g.refusal() == "" {
-		why := fmt.Sprintf("the event bus is full: a subscription has about %d events not acknowledged, %.0f%% of what stream %s keeps (maxMsgs %d); new events are refused until it catches up",
-			n, 100*backlogHigh, b.stream, g.maxMsgs.Load())
-		if g.full.CompareAndSwap(nil, &why) {
-			b.log.Warn("event bus backlog near the stream's limits: refusing new events", "unacknowledged", n, "fill", backlogHigh)
-		}
+		b.refuse(fmt.Sprintf("the event bus is full: a subscription has about %d events not acknowledged, %.0f%% of what stream %s keeps (maxMsgs %d); new events are refused until it catches up",
+			n, 100*backlogHigh, b.stream, g.maxMsgs.Load()), "", n, backlogHigh)
 	}
 }
 
@@ -130,10 +135,7 @@ func (b *Bus) checkBacklog(ctx context.Context) {
 		return
 	}
 	info := stream.CachedInfo()
-	own := map[string]bool{}
-	for _, d := range b.backlog.names() {
-		own[d] = true
-	}
+	own := b.backlog.own()
 	worst, worstName, worstPending, largest := 0.0, "", uint64(0), uint64(0)
 	anyGuarded := false
 	list := stream.ListConsumers(ctx)
@@ -162,10 +164,8 @@ func (b *Bus) checkBacklog(ctx context.Context) {
 	full := b.backlog.refusal() != ""
 	switch {
 	case !full && worst >= backlogHigh:
-		why := fmt.Sprintf("the event bus is full: subscription %s has %d events not acknowledged, %.0f%% of what stream %s keeps (maxMsgs %d, maxBytes %d); new events are refused until it catches up",
-			worstName, worstPending, 100*worst, b.stream, info.Config.MaxMsgs, info.Config.MaxBytes)
-		b.backlog.full.Store(&why)
-		b.log.Warn("event bus backlog near the stream's limits: refusing new events", "consumer", worstName, "unacknowledged", worstPending, "fill", worst)
+		b.refuse(fmt.Sprintf("the event bus is full: subscription %s has %d events not acknowledged, %.0f%% of what stream %s keeps (maxMsgs %d, maxBytes %d); new events are refused until it catches up",
+			worstName, worstPending, 100*worst, b.stream, info.Config.MaxMsgs, info.Config.MaxBytes), worstName, int64(worstPending), worst)
 	case full && worst < backlogLow:
 		b.allow()
 	}
