@@ -79,10 +79,11 @@ func (rt *Runtime) setWaiting(u *unit, waiting bool) {
 	}
 }
 
-// startGrace arms u's start grace (Config.StartGrace).
+// startGrace arms u's start grace (Config.StartGrace), unless readiness
+// no longer waits for units (it was ready once, or never waits).
 func (rt *Runtime) startGrace(u *unit) {
 	grace := cmp.Or(rt.cfg.StartGrace, DefaultStartGrace)
-	if grace < 0 {
+	if grace < 0 || rt.cfg.ReadyWithoutUnits || rt.wasReady.Load() {
 		return
 	}
 	u.waitMu.Lock()
