@@ -70,6 +70,40 @@ type Rendered struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
+// SetBody sets what would be sent as the message's body: Object when body
+// is JSON, else Body as text. An empty body sets neither.
+func (r *Rendered) SetBody(body []byte) {
+	switch {
+	case len(body) == 0:
+	case json.Valid(body):
+		r.Object = body
+	default:
+		r.Body = string(body)
+	}
+}
+
+// MaskHeaders sets each of the secure headers to Masked in r.Headers
+// (made when nil): their values come from Secrets Render does not read.
+func (r *Rendered) MaskHeaders(secure []*v1alpha1.SecureHeader) {
+	for _, h := range secure {
+		if h == nil {
+			continue
+		}
+		if r.Headers == nil {
+			r.Headers = map[string]string{}
+		}
+		r.Headers[h.Name] = Masked
+	}
+}
+
+// NoServerDryRun notes, when opts asked for a server-side check, that the
+// kind (e.g. "http") has none, so nothing was done ("sent", "published").
+func (r *Rendered) NoServerDryRun(opts RenderOptions, kind, done string) {
+	if opts.Server {
+		r.Notes = append(r.Notes, "the "+kind+" trigger has no server-side dry run: nothing was "+done)
+	}
+}
+
 // ServerCheck is a server's answer to a request made in dry-run mode.
 type ServerCheck struct {
 	// Outcome says what the server would have done, e.g. "would create".

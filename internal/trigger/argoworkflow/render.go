@@ -59,9 +59,7 @@ func (t *workflowTrigger) Render(ctx context.Context, req *trigger.Request, opts
 	if out.Object, err = obj.MarshalJSON(); err != nil {
 		return out, fmt.Errorf("encoding %s: %w", out.Target, err)
 	}
-	if opts.Server {
-		out.Notes = append(out.Notes, "the argoWorkflow trigger has no server-side dry run: nothing was sent")
-	}
+	out.NoServerDryRun(opts, "argoWorkflow", "sent")
 	return out, nil
 }
 

@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -41,23 +40,11 @@ func (t *Trigger) Render(_ context.Context, req *trigger.Request, opts trigger.R
 	for name, value := range applied.Headers {
 		out.Headers[name] = value
 	}
-	for _, h := range applied.SecureHeaders {
-		if h != nil {
-			out.Headers[h.Name] = trigger.Masked
-		}
-	}
+	out.MaskHeaders(applied.SecureHeaders)
 	if applied.BasicAuth != nil {
 		out.Headers["Authorization"] = "Basic " + trigger.Masked
 	}
-	if len(body) > 0 {
-		if json.Valid(body) {
-			out.Object = body
-		} else {
-			out.Body = string(body)
-		}
-	}
-	if opts.Server {
-		out.Notes = append(out.Notes, "the http trigger has no server-side dry run: nothing was sent")
-	}
+	out.SetBody(body)
+	out.NoServerDryRun(opts, "http", "sent")
 	return out, nil
 }

@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/herald-dev/herald/internal/trigger"
@@ -35,21 +34,11 @@ func (t *Trigger) Render(_ context.Context, req *trigger.Request, opts trigger.R
 	for name, v := range applied.Headers {
 		out.Headers[name] = v
 	}
-	for _, h := range applied.SecureHeaders {
-		if h != nil {
-			out.Headers[h.Name] = trigger.Masked
-		}
-	}
+	out.MaskHeaders(applied.SecureHeaders)
 	if applied.PartitioningKey != nil {
 		out.Notes = append(out.Notes, "record key: "+*applied.PartitioningKey)
 	}
-	if json.Valid(value) {
-		out.Object = value
-	} else {
-		out.Body = string(value)
-	}
-	if opts.Server {
-		out.Notes = append(out.Notes, "the kafka trigger has no server-side dry run: nothing was sent")
-	}
+	out.SetBody(value)
+	out.NoServerDryRun(opts, "kafka", "sent")
 	return out, nil
 }

@@ -2,7 +2,6 @@ package nats
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/herald-dev/herald/internal/trigger"
@@ -31,15 +30,7 @@ func (t *Trigger) Render(_ context.Context, req *trigger.Request, opts trigger.R
 	if req.EventID != "" {
 		out.Headers = map[string]string{"Nats-Msg-Id": req.EventID}
 	}
-	if len(body) > 0 {
-		if json.Valid(body) {
-			out.Object = body
-		} else {
-			out.Body = string(body)
-		}
-	}
-	if opts.Server {
-		out.Notes = append(out.Notes, "the nats trigger has no server-side dry run: nothing was published")
-	}
+	out.SetBody(body)
+	out.NoServerDryRun(opts, "nats", "published")
 	return out, nil
 }

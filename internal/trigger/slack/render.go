@@ -38,8 +38,6 @@ func (t *slackTrigger) Render(_ context.Context, req *trigger.Request, opts trig
 	if out.Object, err = json.Marshal(msg); err != nil {
 		return out, fmt.Errorf("encoding the slack message: %w", err)
 	}
-	if opts.Server {
-		out.Notes = append(out.Notes, "the slack trigger has no server-side dry run: nothing was sent")
-	}
+	out.NoServerDryRun(opts, "slack", "sent")
 	return out, nil
 }
