@@ -95,7 +95,7 @@ func startTraces(ctx context.Context, cfg Config, bus *jetstream.Bus, reg promet
 // webhook-to-HTTP throughput and 40 MiB of memory under a flood).
 func openTraceJournal(ctx context.Context, cfg Config, bus *jetstream.Bus, maxAge time.Duration, maxBytes int64) (trace.Journal, func(), error) {
 	if bus.LocalFiles() && cfg.DataDir != "" {
-		j, err := journal.Open(filepath.Join(cfg.DataDir, tracesFolder), journal.Options{MaxAge: maxAge, MaxBytes: maxBytes})
+		j, err := journal.Open(filepath.Join(cfg.DataDir, tracesFolder), journal.Options{MaxAge: maxAge, MaxBytes: maxBytes, Logger: cfg.Logger.With("component", "trace")})
 		if err != nil {
 			return nil, nil, err
 		}

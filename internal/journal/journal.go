@@ -29,6 +29,7 @@ import (
 	"hash/crc32"
 	"hash/maphash"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,6 +65,8 @@ type Options struct {
 	MaxAge   time.Duration
 	// Now is the clock (nil: time.Now), for tests.
 	Now func() time.Time
+	// Logger reports damage found when the journal is opened (nil: none).
+	Logger *slog.Logger
 }
 
 // Journal is an open journal. It is safe for concurrent use.
@@ -103,6 +106,9 @@ func unpack(v uint64) (loc, bool) { return loc{seg: uint32((v - 1) >> 32), off: 
 func Open(dir string, o Options) (*Journal, error) {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("opening journal %s: %w", dir, err)
@@ -185,10 +191,14 @@ func (j *Journal) load(id uint32, last bool) error {
 	}
 	// Past off: a torn write at the end of the last segment, cut off; or
 	// damage in an older one, which is read up to it.
-	if stat, err := f.Stat(); err == nil && stat.Size() != off && last {
-		if err := f.Truncate(off); err != nil {
-			_ = f.Close()
-			return fmt.Errorf("cutting the torn end of journal segment %s: %w", j.path(id), err)
+	if stat, err := f.Stat(); err == nil && stat.Size() != off {
+		j.opts.Logger.Warn("journal segment damaged: records after the damage are dropped",
+			"segment", j.path(id), "whole_bytes", off, "dropped_bytes", stat.Size()-off, "records", s.records)
+		if last {
+			if err := f.Truncate(off); err != nil {
+				_ = f.Close()
+				return fmt.Errorf("cutting the torn end of journal segment %s: %w", j.path(id), err)
+			}
 		}
 	}
 	s.size = off

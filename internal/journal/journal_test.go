@@ -1,8 +1,10 @@
 package journal
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,15 +148,58 @@ func TestJournalTornEnd(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, f.Close())
 
-			j, err = Open(dir, Options{})
+			var logged bytes.Buffer
+			j, err = Open(dir, Options{Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 			require.NoError(t, err)
 			defer j.Close()
+			require.Contains(t, logged.String(), "journal segment damaged")
+			require.Contains(t, logged.String(), fmt.Sprintf("dropped_bytes=%d", len(tail)))
 			require.Equal(t, []string{"a=1", "b=2"}, recent(t, j, 10))
 			require.NoError(t, j.Append(t.Context(), entries("a", "3")))
 			require.Equal(t, []string{"1", "3"}, read(t, j, "a"))
 			require.Equal(t, []string{"a=1", "b=2", "a=3"}, recent(t, j, 10))
 		})
 	}
+}
+
+// TestJournalDamagedOlderSegment opens a journal whose first segment is
+// damaged in the middle: its records before the damage and every record
+// of the later segments stay, the file is left as it is, and the damage is
+// logged.
+func TestJournalDamagedOlderSegment(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{MaxBytes: 8 * minSegment}
+	j, err := Open(dir, o)
+	require.NoError(t, err)
+	big := strings.Repeat("z", minSegment/3)
+	require.NoError(t, j.Append(t.Context(), entries("a", big)))
+	require.NoError(t, j.Append(t.Context(), entries("b", big)))
+	require.NoError(t, j.Append(t.Context(), entries("c", big))) // the first segment is full
+	require.NoError(t, j.Append(t.Context(), entries("d", "4")))
+	require.NoError(t, j.Close())
+	ids, err := (&Journal{dir: dir}).segmentIDs()
+	require.NoError(t, err)
+	require.Greater(t, len(ids), 1, "the test needs two segments")
+
+	first := filepath.Join(dir, "0000000000.seg")
+	raw, err := os.ReadFile(first)
+	require.NoError(t, err)
+	second := len(appendRecord(nil, "a", []byte(big), 0))
+	raw[second+headerSize+5]++ // inside b's record
+	require.NoError(t, os.WriteFile(first, raw, 0o600))
+
+	var logged bytes.Buffer
+	o.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+	j, err = Open(dir, o)
+	require.NoError(t, err)
+	defer j.Close()
+	require.Contains(t, logged.String(), "journal segment damaged")
+	require.Equal(t, []string{big}, read(t, j, "a"))
+	require.Empty(t, read(t, j, "b"))
+	require.Equal(t, []string{"4"}, read(t, j, "d"))
+	info, err := os.Stat(first)
+	require.NoError(t, err)
+	require.Equal(t, int64(len(raw)), info.Size(), "an older segment is not cut")
 }
 
 // TestJournalRefusesOversizedRecords refuses a record past the bounds and
