@@ -68,18 +68,22 @@ func startTraces(ctx context.Context, cfg Config, bus *jetstream.Bus, reg promet
 		return nil, nil, nil, fmt.Errorf("opening the event traces: %w", err)
 	}
 	log := cfg.Logger.With("component", "trace")
-	store, err := trace.Open(ctx, j, trace.Options{MaxAge: maxAge, Logger: log})
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	// The index of earlier events is rebuilt while the process starts: a
+	// full journal takes a few hundred milliseconds to read.
+	store, err := trace.Open(runCtx, j, trace.Options{MaxAge: maxAge, Logger: log, Background: true})
 	if err != nil {
+		stop()
 		closeJournal()
 		return nil, nil, nil, fmt.Errorf("opening the event traces: %w", err)
 	}
 	rec := trace.NewRecorder(store, trace.RecorderOptions{Logger: log})
 	metrics.RegisterTraceDrops(reg, rec.Dropped)
-	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	go rec.Run(runCtx)
 	return store, rec, func() {
 		stop()
 		<-rec.Done()
+		<-store.Rebuilt()
 		closeJournal()
 	}, nil
 }

@@ -437,29 +437,23 @@ func (j *Journal) Read(_ context.Context, key string) ([][]byte, error) {
 }
 
 // Recent calls fn with the last n records (all keys), oldest first; data
-// is only valid during the call.
-func (j *Journal) Recent(_ context.Context, n uint64, fn func(key string, data []byte)) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if err := j.flush(); err != nil {
+// is only valid during the call. The records are read without holding the
+// journal: appends go on meanwhile (and are not part of what fn sees), so
+// a slow fn (a large index being rebuilt) does not hold up writers.
+func (j *Journal) Recent(ctx context.Context, n uint64, fn func(key string, data []byte)) error {
+	parts, skip, err := j.recentParts(n)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
-		return nil
-	}
-	first, skip := len(j.segs), uint64(0)
-	var have uint64
-	for first > 0 && have < n {
-		first--
-		have += uint64(j.segs[first].records)
-	}
-	if have > n {
-		skip = have - n
-	}
+	defer func() {
+		for _, p := range parts {
+			_ = p.f.Close()
+		}
+	}()
 	hdr := make([]byte, headerSize)
 	var scratch []byte
-	for _, s := range j.segs[first:] {
-		r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 256<<10)
+	for _, p := range parts {
+		r := bufio.NewReaderSize(io.NewSectionReader(p.f, 0, p.size), 256<<10)
 		for {
 			rec, err := readRecord(r, hdr, &scratch)
 			if err != nil {
@@ -471,8 +465,53 @@ func (j *Journal) Recent(_ context.Context, n uint64, fn func(key string, data [
 			}
 			fn(rec.key, rec.data)
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// part is a segment's file opened anew, readable whatever happens to the
+// segment (a removal by trim, a close), and its size at the time.
+type part struct {
+	f    *os.File
+	size int64
+}
+
+// recentParts writes what is buffered and opens the segments holding the
+// last n records, oldest first, with how many of their first records come
+// before those n.
+func (j *Journal) recentParts(n uint64) ([]part, uint64, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.flush(); err != nil {
+		return nil, 0, err
+	}
+	if n == 0 {
+		return nil, 0, nil
+	}
+	first, skip := len(j.segs), uint64(0)
+	var have uint64
+	for first > 0 && have < n {
+		first--
+		have += uint64(j.segs[first].records)
+	}
+	if have > n {
+		skip = have - n
+	}
+	parts := make([]part, 0, len(j.segs)-first)
+	for _, s := range j.segs[first:] {
+		f, err := os.Open(j.path(s.id))
+		if err != nil {
+			for _, p := range parts {
+				_ = p.f.Close()
+			}
+			return nil, 0, fmt.Errorf("reading journal segment %s: %w", j.path(s.id), err)
+		}
+		parts = append(parts, part{f: f, size: s.size})
+	}
+	return parts, skip, nil
 }
 
 // Close writes what is buffered and closes the segment files.

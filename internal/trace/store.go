@@ -39,6 +39,12 @@ type Options struct {
 	MaxAge time.Duration
 	// Logger logs (nil: nothing).
 	Logger *slog.Logger
+	// Background rebuilds the index from the journal after Open returns
+	// instead of before (Rebuilt tells when it is done): a large journal
+	// then does not hold up a process's start. Records filed meanwhile are
+	// indexed at once; the events read from the journal take their places
+	// before them.
+	Background bool
 }
 
 // Store files trace records in a Journal and indexes the summaries of
@@ -49,6 +55,8 @@ type Store struct {
 	maxAge  time.Duration
 	log     *slog.Logger
 
+	rebuilt chan struct{}
+
 	mu sync.RWMutex
 	// index holds the summaries by id; order the ids oldest first (a ring
 	// of at most size ids from head).
@@ -58,7 +66,9 @@ type Store struct {
 	subs  map[*subscriber]struct{}
 }
 
-// Open returns a Store over j, its index rebuilt from j's recent records.
+// Open returns a Store over j, its index rebuilt from j's recent records:
+// before it returns, or after with Options.Background (an error of the
+// rebuild is then logged, and the index holds what was filed since).
 func Open(ctx context.Context, j Journal, o Options) (*Store, error) {
 	if o.IndexSize <= 0 {
 		o.IndexSize = DefaultIndexSize
@@ -67,21 +77,66 @@ func Open(ctx context.Context, j Journal, o Options) (*Store, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{
-		journal: j, size: o.IndexSize, maxAge: o.MaxAge, log: o.Logger,
+		journal: j, size: o.IndexSize, maxAge: o.MaxAge, log: o.Logger, rebuilt: make(chan struct{}),
 		index: map[string]*entry{}, subs: map[*subscriber]struct{}{},
 	}
+	if o.Background {
+		go func() {
+			defer close(s.rebuilt)
+			start := time.Now()
+			if err := s.rebuild(ctx); err != nil {
+				if ctx.Err() != nil {
+					return // stopped while starting
+				}
+				s.log.Warn("trace index not rebuilt: earlier events are not listed", "error", err)
+				return
+			}
+			s.log.Debug("trace index rebuilt", "took", time.Since(start))
+		}()
+		return s, nil
+	}
+	defer close(s.rebuilt)
+	if err := s.rebuild(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Rebuilt is closed once the index holds what the journal had when the
+// Store was opened (at once unless Options.Background).
+func (s *Store) Rebuilt() <-chan struct{} { return s.rebuilt }
+
+// rebuild indexes the journal's recent records and puts the events it
+// finds before those indexed since Open, keeping the newest s.size.
+func (s *Store) rebuild(ctx context.Context) error {
+	old := &Store{size: s.size, index: map[string]*entry{}}
 	// Events have a few records each: read enough of the journal's end to
-	// fill the index.
-	err := j.Recent(ctx, uint64(o.IndexSize)*4, func(_ string, data []byte) {
+	// fill the index. Records filed since Open may be among them: adding
+	// one twice changes nothing.
+	err := s.journal.Recent(ctx, uint64(s.size)*4, func(_ string, data []byte) {
 		var r record
 		if json.Unmarshal(data, &r) == nil && r.ID != "" {
-			s.add(&r)
+			old.add(&r)
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("rebuilding the trace index: %w", err)
+		return fmt.Errorf("rebuilding the trace index: %w", err)
 	}
-	return s, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.order)
+	for i := range n {
+		id := s.order[(s.head+i)%n]
+		e := s.index[id]
+		if o, ok := old.index[id]; ok {
+			o.absorb(e)
+			continue
+		}
+		old.index[id] = e
+		old.push(id)
+	}
+	s.index, s.order, s.head = old.index, old.order, old.head
+	return nil
 }
 
 // add folds r into the index (the caller holds mu or owns s) and returns
@@ -116,6 +171,16 @@ func (e *entry) add(r *record) {
 	for _, st := range r.Steps {
 		e.reached |= stageOf(st)
 		e.Sensors = addSensor(e.Sensors, st.Sensor)
+	}
+	e.Outcome = e.reached.outcome(len(e.Sensors) > 0)
+}
+
+// absorb merges into e what o, a later entry of the same event, knows.
+func (e *entry) absorb(o *entry) {
+	e.add(&record{ID: o.ID, Time: o.Time, Namespace: o.Namespace, EventSource: o.EventSource, EventName: o.EventName, ReplayOf: o.ReplayOf})
+	e.reached |= o.reached
+	for _, name := range o.Sensors {
+		e.Sensors = addSensor(e.Sensors, name)
 	}
 	e.Outcome = e.reached.outcome(len(e.Sensors) > 0)
 }

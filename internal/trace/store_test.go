@@ -133,3 +133,72 @@ func TestNonJSONPayloadIsKeptAsText(t *testing.T) {
 	require.Equal(t, "text/plain; charset=utf-8", tr.ContentType)
 	require.Equal(t, trace.OutcomePending, tr.Outcome)
 }
+
+// gatedJournal is a journal whose Recent waits until open is closed.
+type gatedJournal struct {
+	trace.Journal
+	open chan struct{}
+}
+
+func (g *gatedJournal) Recent(ctx context.Context, n uint64, fn func(key string, data []byte)) error {
+	<-g.open
+	return g.Journal.Recent(ctx, n, fn)
+}
+
+// TestStoreRebuildsInTheBackground opens a Store over a journal with
+// earlier events and Options.Background: it is usable at once, what is
+// filed while the index is rebuilt is listed at once, and the earlier
+// events then take their places before it, an event seen before and after
+// the reopening merged into one summary.
+func TestStoreRebuildsInTheBackground(t *testing.T) {
+	j := openJournal(t, t.TempDir())
+	s, err := trace.Open(t.Context(), j, trace.Options{})
+	require.NoError(t, err)
+	before, straddling := webhookEvent("before", `{}`), webhookEvent("straddling", `{}`)
+	record(t, s, func(r *trace.Recorder) {
+		r.Received("ci", before)
+		r.Step(before, trace.Step{Stage: trace.StageDelivered, Sensor: "deploy", Dependency: "push"})
+		r.StepID("before", trace.Step{Stage: trace.StageTriggered, Sensor: "deploy", Trigger: "log", Attempts: 1})
+		r.Received("ci", straddling)
+		r.Step(straddling, trace.Step{Stage: trace.StageDelivered, Sensor: "deploy", Dependency: "push"})
+	})
+
+	gated := &gatedJournal{Journal: j, open: make(chan struct{})}
+	s, err = trace.Open(t.Context(), gated, trace.Options{Background: true})
+	require.NoError(t, err)
+	after := webhookEvent("after", `{}`)
+	record(t, s, func(r *trace.Recorder) {
+		r.Received("ci", after)
+		r.StepID("straddling", trace.Step{Stage: trace.StageTriggered, Sensor: "audit", Trigger: "log", Attempts: 1})
+	})
+	got, err := s.Recent(t.Context(), trace.Filter{}, 0)
+	require.NoError(t, err)
+	require.Equal(t, []string{"straddling", "after"}, ids(got), "what was filed since the reopening, newest first")
+	select {
+	case <-s.Rebuilt():
+		t.Fatal("rebuilt before the journal was read")
+	default:
+	}
+
+	close(gated.open)
+	select {
+	case <-s.Rebuilt():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the index was not rebuilt")
+	}
+	got, err = s.Recent(t.Context(), trace.Filter{}, 0)
+	require.NoError(t, err)
+	require.Equal(t, []string{"after", "straddling", "before"}, ids(got))
+	require.Equal(t, trace.OutcomeTriggered, got[2].Outcome)
+	require.Equal(t, trace.OutcomeTriggered, got[1].Outcome, "delivered before, triggered after")
+	require.Equal(t, []string{"audit", "deploy"}, got[1].Sensors)
+	require.Equal(t, "ci", got[1].Namespace)
+}
+
+func ids(sums []trace.Summary) []string {
+	out := make([]string, 0, len(sums))
+	for _, s := range sums {
+		out = append(out, s.ID)
+	}
+	return out
+}
