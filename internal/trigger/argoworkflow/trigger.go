@@ -102,7 +102,14 @@ func (t *workflowTrigger) Execute(ctx context.Context, req *trigger.Request) (tr
 	if err != nil || written == nil || req.Trigger == nil || req.Trigger.Policy == nil {
 		return res, err
 	}
-	return awaitLabels(ctx, c.dyn.Resource(workflows).Namespace(c.namespace), written, req.Trigger.Policy.K8s, res)
+	client := c.dyn.Resource(workflows).Namespace(c.namespace)
+	return trigger.AwaitLabels(ctx, req.Trigger.Policy.K8s, "the Workflow "+written.GetName(), func(ctx context.Context) (map[string]string, error) {
+		obj, err := client.Get(ctx, written.GetName(), metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return obj.GetLabels(), nil
+	}, res)
 }
 
 func generateNameHint(op v1alpha1.ArgoWorkflowOperation) string {

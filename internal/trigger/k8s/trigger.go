@@ -172,7 +172,13 @@ func (t *k8sTrigger) Execute(ctx context.Context, req *trigger.Request) (trigger
 	if err != nil || p.op == v1alpha1.K8sOperationDelete || req.Trigger == nil || req.Trigger.Policy == nil {
 		return res, err
 	}
-	return t.awaitLabels(ctx, target, req.Trigger.Policy.K8s, res)
+	return trigger.AwaitLabels(ctx, req.Trigger.Policy.K8s, target.ref(), func(ctx context.Context) (map[string]string, error) {
+		obj, err := target.client.Get(ctx, target.obj.GetName(), metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return obj.GetLabels(), nil
+	}, res)
 }
 
 // write runs the operation. An object kept by reconcile is not repaired
