@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -27,6 +28,7 @@ type processOptions struct {
 	busClusterAddr  string
 	busPeers        []string
 	busReplicas     int
+	busSync         string
 	metricsAddr     string
 	webhookHost     string
 	kubeQPS         float32
@@ -53,6 +55,7 @@ func (o *processOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.busCluster, "bus-cluster-name", "", "name of the JetStream cluster the replicas' embedded buses form (default: herald)")
 	f.StringVar(&o.busClusterAddr, "bus-cluster-listen", "", "address the embedded bus takes routes from the other replicas on, e.g. :6222 (empty host: all interfaces; default :6222 when --bus-cluster-peer is given, else not clustered)")
 	f.StringSliceVar(&o.busPeers, "bus-cluster-peer", nil, "route of a replica's embedded bus, nats-route://host:port or host:port (repeatable or comma-separated; list every replica, this one included; DNS names are resolved on each connection)")
+	f.StringVar(&o.busSync, "bus-sync", "", "how often the embedded bus flushes its file store to the disk: a duration, or always (before each event is acknowledged: events then survive a crash of the machine, not only of the process, at a cost in throughput) (default: an EventBus's settings sync_interval, else 2m)")
 	f.IntVar(&o.busReplicas, "bus-replicas", 0, "copies of each stream and bucket on the bus (default: 3 with 3 or more cluster peers, 2 with 2, else 1)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics (empty: off)")
 	f.BoolVar(&o.pprof, "pprof", false, "also serve Go's /debug/pprof profiles on the metrics address (for diagnosis: they show the process's internals)")
@@ -80,6 +83,10 @@ func (o *processOptions) engineConfig(log *slog.Logger) (engine.Config, error) {
 	if o.busReplicas < 0 || o.busReplicas > 5 {
 		return engine.Config{}, fmt.Errorf("--bus-replicas: %d not in 1..5", o.busReplicas)
 	}
+	syncInterval, syncAlways, err := parseBusSync(o.busSync)
+	if err != nil {
+		return engine.Config{}, err
+	}
 	uiToken := o.uiToken
 	if uiToken == "" {
 		uiToken = os.Getenv("HERALD_UI_TOKEN")
@@ -95,6 +102,8 @@ func (o *processOptions) engineConfig(log *slog.Logger) (engine.Config, error) {
 		BusClusterListen: o.busClusterAddr,
 		BusClusterPeers:  o.busPeers,
 		BusReplicas:      o.busReplicas,
+		BusSyncInterval:  syncInterval,
+		BusSyncAlways:    syncAlways,
 		WebhookHost:      o.webhookHost,
 		MetricsAddr:      o.metricsAddr,
 		Profiling:        o.pprof,
@@ -107,4 +116,20 @@ func (o *processOptions) engineConfig(log *slog.Logger) (engine.Config, error) {
 		NoTraces:         !o.traces,
 		OnReady:          onReady(o.readyFile, log),
 	}, nil
+}
+
+// parseBusSync reads --bus-sync: "" (unset), "always", or a positive
+// duration.
+func parseBusSync(v string) (time.Duration, bool, error) {
+	switch {
+	case v == "":
+		return 0, false, nil
+	case strings.EqualFold(v, "always"):
+		return 0, true, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, false, fmt.Errorf("--bus-sync: %q is not always or a positive duration such as 10s or 2m", v)
+	}
+	return d, false, nil
 }

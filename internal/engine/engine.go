@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/api/v1alpha1/validation"
 	"github.com/herald-dev/herald/internal/bundle"
 	"github.com/herald-dev/herald/internal/eventbus/jetstream"
 	"github.com/herald-dev/herald/internal/eventsource"
@@ -36,6 +37,11 @@ type Config struct {
 	// BusURLs, when set, name an external JetStream cluster instead of the
 	// embedded server (they override an EventBus manifest's URL).
 	BusURLs []string
+	// BusSyncInterval and BusSyncAlways set how the embedded bus's file
+	// store reaches the disk (jetstream.EmbeddedOptions); set, they win
+	// over an EventBus's settings.
+	BusSyncInterval time.Duration
+	BusSyncAlways   bool
 	// BusListen is the embedded server's client address; empty means no TCP
 	// listener at all (only this process reaches it).
 	BusListen string
@@ -159,10 +165,18 @@ func (cfg Config) eventBuses() []*v1alpha1.EventBus {
 func connectBus(ctx context.Context, cfg Config, secrets eventsource.Env) (*jetstream.Bus, func(), error) {
 	log := cfg.Logger
 	var opts jetstream.Options
+	var settings validation.JetStreamSettings
 	// An EventBus with jetstreamExotic names an existing server, with its
 	// credentials, TLS and stream limits; one with jetstream gives the
-	// embedded server's stream its limits.
+	// embedded server its settings and its stream its limits.
 	for _, eb := range cfg.eventBuses() {
+		if js := eb.Spec.JetStream; js != nil && js.Settings != nil && eb.Spec.JetStreamExotic == nil {
+			s, err := validation.ParseJetStreamSettings(*js.Settings)
+			if err != nil {
+				return nil, nil, fmt.Errorf("EventBus %s: %w", eb.Name, err)
+			}
+			settings = s
+		}
 		if js := eb.Spec.JetStream; js != nil && js.StreamConfig != nil && eb.Spec.JetStreamExotic == nil && opts.URLs == nil {
 			s, err := parseStreamConfig(*js.StreamConfig)
 			if err != nil {
@@ -192,7 +206,7 @@ func connectBus(ctx context.Context, cfg Config, secrets eventsource.Env) (*jets
 	// started, whichever of them and the sources starts first.
 	opts.Name, opts.Logger = "herald", log.With("component", "eventbus")
 	opts.HandlerWorkers, opts.DeliverSince = 1, time.Now().Add(-time.Second)
-	embedded, err := startEmbedded(ctx, cfg, &opts)
+	embedded, err := startEmbedded(ctx, cfg, &opts, settings)
 	if err != nil {
 		return nil, nil, err
 	}

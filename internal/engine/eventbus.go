@@ -122,10 +122,10 @@ func parseStreamConfig(text string) (jetstream.StreamOptions, error) {
 // room for the streams' replicas) before it gives up with an error.
 const DefaultClusterWait = 2 * time.Minute
 
-// startEmbedded starts the embedded server when opts names no external
-// one, and points opts at it; it sets the streams' replicas either way.
-// It returns nil for an external bus.
-func startEmbedded(ctx context.Context, cfg Config, opts *jetstream.Options) (*jetstream.Embedded, error) {
+// startEmbedded starts the embedded server, with an EventBus's settings,
+// when opts names no external one, and points opts at it; it sets the
+// streams' replicas either way. It returns nil for an external bus.
+func startEmbedded(ctx context.Context, cfg Config, opts *jetstream.Options, settings validation.JetStreamSettings) (*jetstream.Embedded, error) {
 	if len(opts.URLs) > 0 {
 		if cfg.BusReplicas > 0 {
 			opts.Stream.Replicas = cfg.BusReplicas
@@ -137,12 +137,19 @@ func startEmbedded(ctx context.Context, cfg Config, opts *jetstream.Options) (*j
 		return nil, fmt.Errorf("creating the data folder %s: %w", dir, err)
 	}
 	cluster := cfg.busCluster()
+	if cfg.BusSyncAlways || cfg.BusSyncInterval > 0 {
+		settings.SyncInterval, settings.SyncAlways = cfg.BusSyncInterval, cfg.BusSyncAlways
+	}
 	embedded, err := jetstream.StartEmbedded(ctx, jetstream.EmbeddedOptions{
-		DataDir:    dir,
-		Listen:     cfg.BusListen,
-		ServerName: cfg.BusServerName,
-		Cluster:    cluster,
-		Logger:     cfg.Logger.With("component", "nats"),
+		DataDir:        dir,
+		Listen:         cfg.BusListen,
+		ServerName:     cfg.BusServerName,
+		Cluster:        cluster,
+		SyncInterval:   settings.SyncInterval,
+		SyncAlways:     settings.SyncAlways,
+		MaxMemoryStore: settings.MaxMemoryStore,
+		MaxFileStore:   settings.MaxFileStore,
+		Logger:         cfg.Logger.With("component", "nats"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting the embedded event bus: %w", err)

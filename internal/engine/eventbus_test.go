@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,10 +9,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/eventbus/jetstream"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/testenv"
 )
 
 func TestParseStreamConfig(t *testing.T) {
@@ -77,4 +80,55 @@ func TestExoticOptions(t *testing.T) {
 
 	_, err = exoticOptions(t.Context(), &v1alpha1.JetStreamConfig{URL: "nats://a:4222", AccessSecret: sel("missing", "auth.yaml")}, "ns", env, dir)
 	require.ErrorContains(t, err, "reading the event bus credentials")
+}
+
+// TestEventBusSettingsReachTheEmbeddedServer connects the bus of a process
+// whose EventBus has jetstream settings, with and without --bus-sync: the
+// embedded server runs with the settings, the flag winning.
+func TestEventBusSettingsReachTheEmbeddedServer(t *testing.T) {
+	eventBus := func(settings string) *v1alpha1.EventBus {
+		return &v1alpha1.EventBus{
+			ObjectMeta: metav1.ObjectMeta{Name: "default"},
+			Spec:       v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", Settings: &settings}},
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		settings string
+		flag     string
+		want     string
+	}{
+		{name: "no settings", want: "sync=2m0s"},
+		{name: "sync always", settings: "sync_interval: always\nmax_file_store: 1TB\n", want: "sync=always"},
+		{name: "an interval", settings: "sync_interval: 10s", want: "sync=10s"},
+		{name: "the flag wins", settings: "sync_interval: always", flag: "30s", want: "sync=30s"},
+		{name: "the flag alone", flag: "always", want: "sync=always"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logged testenv.Buffer
+			cfg := Config{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(&logged, nil)), ShutdownTimeout: 5 * time.Second}
+			if tc.settings != "" {
+				cfg.EventBuses = []*v1alpha1.EventBus{eventBus(tc.settings)}
+			}
+			switch tc.flag {
+			case "always":
+				cfg.BusSyncAlways = true
+			case "":
+			default:
+				d, err := time.ParseDuration(tc.flag)
+				require.NoError(t, err)
+				cfg.BusSyncInterval = d
+			}
+			_, stop, err := connectBus(t.Context(), cfg, eventsource.Env{})
+			require.NoError(t, err)
+			stop()
+			require.Contains(t, logged.String(), `msg="embedded nats server started"`)
+			require.Contains(t, logged.String(), tc.want)
+		})
+	}
+	_, _, err := connectBus(t.Context(), Config{
+		DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler),
+		EventBuses: []*v1alpha1.EventBus{eventBus("max_file_store: lots")},
+	}, eventsource.Env{})
+	require.ErrorContains(t, err, "EventBus default: reading the event bus settings: max_file_store: lots is not a size")
 }

@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -41,7 +40,7 @@ type RabbitMQ struct {
 
 	dir      string
 	cmd      *exec.Cmd
-	log      *serverLog
+	log      *Buffer
 	epmdPort int
 	exited   chan struct{}
 	stopOnce sync.Once
@@ -73,7 +72,7 @@ func StartRabbitMQ() (*RabbitMQ, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the RabbitMQ folder: %w", err)
 	}
-	r := &RabbitMQ{Port: ports[0], dir: dir, epmdPort: ports[2], log: &serverLog{}, exited: make(chan struct{})}
+	r := &RabbitMQ{Port: ports[0], dir: dir, epmdPort: ports[2], log: &Buffer{}, exited: make(chan struct{})}
 	r.URL = fmt.Sprintf("amqp://guest:guest@127.0.0.1:%d/", r.Port)
 	if err := r.start(bin, ports[1]); err != nil {
 		_ = os.RemoveAll(dir)
@@ -145,11 +144,11 @@ func (r *RabbitMQ) waitReady() error {
 		}
 		select {
 		case <-r.exited:
-			return fmt.Errorf("RabbitMQ exited before accepting connections: %s", r.log.tail())
+			return fmt.Errorf("RabbitMQ exited before accepting connections: %s", r.log.Tail(2000))
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("RabbitMQ not accepting connections after %s (last error: %w): %s", rabbitMQStartTimeout, err, r.log.tail())
+			return fmt.Errorf("RabbitMQ not accepting connections after %s (last error: %w): %s", rabbitMQStartTimeout, err, r.log.Tail(2000))
 		}
 	}
 }
@@ -173,28 +172,4 @@ func (r *RabbitMQ) Stop() {
 		}
 		_ = os.RemoveAll(r.dir)
 	})
-}
-
-// serverLog collects a server's output; it is safe for concurrent use.
-type serverLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *serverLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// tail returns the end of the log, for an error message.
-func (l *serverLog) tail() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	const n = 2000
-	s := l.buf.String()
-	if len(s) > n {
-		return "..." + s[len(s)-n:]
-	}
-	return s
 }

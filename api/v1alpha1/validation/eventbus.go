@@ -37,6 +37,13 @@ func ValidateEventBus(eb *v1alpha1.EventBus) Result {
 		if js.StreamConfig != nil {
 			validateStreamConfig(&r, p.Child("streamConfig"), *js.StreamConfig)
 		}
+		if js.Settings != nil {
+			validateSettings(&r, p.Child("settings"), *js.Settings)
+		}
+		if len(js.StartArgs) > 0 {
+			r.warn(invalid(p.Child("startArgs"), field.OmitValueType{},
+				"not applied: Herald's bus runs in its own process, not as a nats-server command (its logs follow --log-level)"))
+		}
 	}
 	if x := eb.Spec.JetStreamExotic; x != nil {
 		found = append(found, "jetstreamExotic")
@@ -87,5 +94,19 @@ func validateStreamConfig(r *report, path *field.Path, text string) {
 	}
 	if _, err := ParseStreamConfig(text); err != nil {
 		r.add(invalid(path, field.OmitValueType{}, "%v", err))
+	}
+}
+
+// validateSettings checks jetstream settings as the embedded bus will read
+// them, and warns of the keys it does not apply.
+func validateSettings(r *report, path *field.Path, text string) {
+	s, err := ParseJetStreamSettings(text)
+	if err != nil {
+		r.add(invalid(path, field.OmitValueType{}, "%v", err))
+		return
+	}
+	if len(s.Ignored) > 0 {
+		r.warn(invalid(path, field.OmitValueType{}, "%s not applied: Herald's embedded bus applies %s",
+			strings.Join(s.Ignored, ", "), strings.Join(appliedSettings, ", ")))
 	}
 }

@@ -33,6 +33,23 @@ func TestValidateEventBus(t *testing.T) {
 			errs: []string{"spec.jetstream.streamConfig: reading the event bus streamConfig: error unmarshaling JSON: while decoding JSON: json: unknown field \"maxMsg\""},
 		},
 		{
+			name: "Argo's default settings",
+			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", Settings: ptr("max_memory_store: -1\nmax_file_store: 1TB\n")}},
+		},
+		{
+			name: "settings the embedded bus does not apply, and startArgs",
+			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", Settings: ptr("sync_interval: always\nstore_dir: /data\ndomain: hub\n"), StartArgs: []string{"-D"}}},
+			warns: []string{
+				"spec.jetstream.settings: domain, store_dir not applied: Herald's embedded bus applies max_memory_store, max_file_store, sync_interval",
+				"spec.jetstream.startArgs: not applied: Herald's bus runs in its own process, not as a nats-server command (its logs follow --log-level)",
+			},
+		},
+		{
+			name: "settings with a bad value",
+			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", Settings: ptr("sync_interval: sometimes\n")}},
+			errs: []string{`spec.jetstream.settings: reading the event bus settings: sync_interval: "sometimes" is not a duration (want always, or e.g. 10s or 2m)`},
+		},
+		{
 			name: "no kind",
 			errs: []string{"spec: no event bus kind set (want one of jetstream, jetstreamExotic, nats, kafka)"},
 		},

@@ -51,6 +51,22 @@ func BenchmarkPublish(b *testing.B) {
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 }
 
+// BenchmarkPublishSyncAlways is BenchmarkPublish on a server that flushes
+// each write to the disk before acknowledging it (--bus-sync always).
+func BenchmarkPublishSyncAlways(b *testing.B) {
+	srv, err := StartEmbedded(context.Background(), EmbeddedOptions{DataDir: b.TempDir(), SyncAlways: true, Logger: testLogger(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	bus := connect(b, Options{InProcess: srv})
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	publishParallel(b, bus)
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+}
+
 func BenchmarkPublishConsume(b *testing.B) {
 	bus := newBus(b, Options{HandlerWorkers: 64})
 	var handled atomic.Int64

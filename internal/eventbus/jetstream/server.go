@@ -37,6 +37,19 @@ type EmbeddedOptions struct {
 	ServerName string
 	// Cluster, when set, makes the server one of a JetStream cluster.
 	Cluster *ClusterOptions
+	// Sync is how the file store reaches the disk: every write is in the
+	// operating system's page cache before the server acknowledges it (an
+	// acknowledged event survives a crash of the process), and is flushed
+	// to the disk itself (fsync) every SyncInterval (0: NATS' default, two
+	// minutes), or before the acknowledgement with SyncAlways (it then
+	// survives a crash of the machine too, at a cost in throughput).
+	SyncInterval time.Duration
+	SyncAlways   bool
+	// MaxMemoryStore and MaxFileStore bound the memory and the disk the
+	// streams take in all, in bytes (0 or less: the server's default, from
+	// the machine's memory and the disk's free space).
+	MaxMemoryStore int64
+	MaxFileStore   int64
 	// Logger receives the server's logs (nil: discarded).
 	Logger *slog.Logger
 }
@@ -67,6 +80,12 @@ func StartEmbedded(ctx context.Context, o EmbeddedOptions) (*Embedded, error) {
 		StoreDir:   o.DataDir,
 		NoSigs:     true,
 		DontListen: listen == "",
+		// SyncInterval 0 lets the server take its default.
+		SyncInterval: o.SyncInterval,
+		SyncAlways:   o.SyncAlways,
+		// Zero or less: sized from the machine.
+		JetStreamMaxMemory: o.MaxMemoryStore,
+		JetStreamMaxStore:  o.MaxFileStore,
 	}
 	if opts.ServerName == "" {
 		opts.ServerName = "herald"
@@ -105,13 +124,25 @@ func StartEmbedded(ctx context.Context, o EmbeddedOptions) (*Embedded, error) {
 	if !opts.DontListen {
 		e.url = srv.ClientURL()
 	}
+	attrs := []any{"data_dir", o.DataDir, "url", e.url, "sync", e.Sync()}
 	if o.Cluster != nil {
-		logger.Info("embedded nats server started", "data_dir", o.DataDir, "url", e.url,
-			"server", opts.ServerName, "cluster", opts.Cluster.Name, "cluster_addr", e.ClusterAddr(), "peers", len(opts.Routes))
-		return e, nil
+		attrs = append(attrs, "server", opts.ServerName, "cluster", opts.Cluster.Name, "cluster_addr", e.ClusterAddr(), "peers", len(opts.Routes))
 	}
-	logger.Info("embedded nats server started", "data_dir", o.DataDir, "url", e.url)
+	logger.Info("embedded nats server started", attrs...)
 	return e, nil
+}
+
+// Sync says how the server's file store reaches the disk: "always" (each
+// write before it is acknowledged) or the interval of its flushes.
+func (e *Embedded) Sync() string {
+	c := e.srv.JetStreamConfig()
+	if c == nil {
+		return ""
+	}
+	if c.SyncAlways {
+		return "always"
+	}
+	return c.SyncInterval.String()
 }
 
 // waitReady waits for the server to take connections, in steps so a

@@ -248,3 +248,39 @@ func TestStreamOptionsApplied(t *testing.T) {
 	_, err = b.js.StreamNameBySubject(t.Context(), "corp.herald.es.e")
 	require.NoError(t, err)
 }
+
+// TestEmbeddedSyncAndStoreLimits starts the server with each way of
+// reaching the disk and with store limits: the server runs with them, and
+// events are stored and read back.
+func TestEmbeddedSyncAndStoreLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		o        EmbeddedOptions
+		sync     string
+		maxStore int64
+	}{
+		{name: "defaults", sync: "2m0s"},
+		{name: "always", o: EmbeddedOptions{SyncAlways: true}, sync: "always"},
+		{name: "an interval", o: EmbeddedOptions{SyncInterval: 5 * time.Second}, sync: "5s"},
+		{name: "store limits", o: EmbeddedOptions{MaxFileStore: 256 << 20, MaxMemoryStore: 64 << 20}, sync: "2m0s", maxStore: 256 << 20},
+		{name: "the file store's limit alone", o: EmbeddedOptions{MaxFileStore: 128 << 20}, sync: "2m0s", maxStore: 128 << 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tc.o
+			o.DataDir, o.Logger = t.TempDir(), testLogger(t)
+			srv, err := StartEmbedded(t.Context(), o)
+			require.NoError(t, err)
+			t.Cleanup(func() { require.NoError(t, srv.Shutdown(context.Background())) })
+			require.Equal(t, tc.sync, srv.Sync())
+			if tc.maxStore > 0 {
+				require.Equal(t, tc.maxStore, srv.srv.JetStreamConfig().MaxStore)
+				if o.MaxMemoryStore > 0 {
+					require.Equal(t, o.MaxMemoryStore, srv.srv.JetStreamConfig().MaxMemory)
+				}
+			}
+			b := newBusOn(t, srv, Options{DeliverAll: true})
+			publishAll(t, b, testEvent("es", "e", 1), testEvent("es", "e", 2))
+			require.Equal(t, uint64(2), streamMsgs(t, b))
+		})
+	}
+}

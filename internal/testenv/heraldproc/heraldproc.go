@@ -4,12 +4,10 @@
 package heraldproc
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -46,7 +44,7 @@ func Binary(dir string) (string, error) {
 // Process is a running herald.
 type Process struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testenv.Buffer
 	done chan struct{}
 }
 
@@ -55,7 +53,7 @@ type Process struct {
 // the test binary (SIGKILL on parent death).
 func Start(tb testing.TB, bin string, args ...string) *Process {
 	tb.Helper()
-	p := &Process{cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan struct{})}
+	p := &Process{cmd: exec.Command(bin, args...), out: &testenv.Buffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	require.NoError(tb, p.cmd.Start())
@@ -116,22 +114,4 @@ func (p *Process) Stop(tb testing.TB) {
 	case <-time.After(30 * time.Second):
 		tb.Fatalf("herald did not stop within 30s:\n%s", p.out.String())
 	}
-}
-
-// syncBuffer collects a process's output for failure messages.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,30 +15,13 @@ import (
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/event"
 	goldenfile "github.com/herald-dev/herald/internal/golden"
+	"github.com/herald-dev/herald/internal/testenv"
 	"github.com/herald-dev/herald/internal/trigger"
 	"github.com/herald-dev/herald/internal/trigger/triggertest"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // jsonLogger logs JSON to w without the line's own time.
-func jsonLogger(w *syncBuffer) *slog.Logger {
+func jsonLogger(w *testenv.Buffer) *slog.Logger {
 	h := slog.NewJSONHandler(w, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 		if len(groups) == 0 && a.Key == slog.TimeKey {
 			return slog.Attr{}
@@ -73,7 +55,7 @@ func request(i int) *trigger.Request {
 }
 
 func TestGolden(t *testing.T) {
-	var buf syncBuffer
+	var buf testenv.Buffer
 	tr, err := New(trigger.Env{Logger: jsonLogger(&buf)}, &v1alpha1.Sensor{}, spec(nil))
 	require.NoError(t, err)
 	for i := range 2 {
@@ -91,7 +73,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestInterval(t *testing.T) {
-	var buf syncBuffer
+	var buf testenv.Buffer
 	tr, err := New(trigger.Env{Logger: jsonLogger(&buf)}, &v1alpha1.Sensor{}, spec(new(uint64(10))))
 	require.NoError(t, err)
 	lt := tr.(*Trigger)
@@ -125,7 +107,7 @@ func TestInterval(t *testing.T) {
 }
 
 func TestZeroIntervalLogsEverything(t *testing.T) {
-	var buf syncBuffer
+	var buf testenv.Buffer
 	tr, err := New(trigger.Env{Logger: jsonLogger(&buf)}, &v1alpha1.Sensor{}, spec(new(uint64(0))))
 	require.NoError(t, err)
 	for i := range 5 {
@@ -136,7 +118,7 @@ func TestZeroIntervalLogsEverything(t *testing.T) {
 }
 
 func TestEndedContextDoesNotLog(t *testing.T) {
-	var buf syncBuffer
+	var buf testenv.Buffer
 	tr, err := New(trigger.Env{Logger: jsonLogger(&buf)}, &v1alpha1.Sensor{}, spec(nil))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -160,7 +142,7 @@ func TestRegistered(t *testing.T) {
 func TestConformance(t *testing.T) {
 	triggertest.Run(t, triggertest.Harness{
 		New: func(t *testing.T) trigger.Trigger {
-			var buf syncBuffer
+			var buf testenv.Buffer
 			tr, err := New(trigger.Env{Logger: jsonLogger(&buf)}, &v1alpha1.Sensor{}, spec(nil))
 			require.NoError(t, err)
 			return tr
