@@ -59,6 +59,12 @@ func reportCPU(b *testing.B, start time.Time, cpu time.Duration) {
 // BenchmarkHTTPRoundTrip is one POST of a small JSON body and its empty 200
 // answer over a kept-alive connection: the client's and the server's side.
 func BenchmarkHTTPRoundTrip(b *testing.B) {
+	measure(b, httpRoundTrip(b))
+}
+
+// httpRoundTrip starts a server that reads each request's body and answers
+// 200, and returns the operation that posts body to it.
+func httpRoundTrip(b *testing.B) func() error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -69,14 +75,14 @@ func BenchmarkHTTPRoundTrip(b *testing.B) {
 	b.Cleanup(func() { _ = srv.Close() })
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
 	url := "http://" + ln.Addr().String() + "/example"
-	measure(b, func() error {
+	return func() error {
 		resp, err := client.Post(url, "application/json", bytes.NewReader(body))
 		if err != nil {
 			return err
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		return resp.Body.Close()
-	})
+	}
 }
 
 // jetStream starts a nats-server with JetStream on a file store in a
@@ -140,4 +146,68 @@ func BenchmarkJetStreamConsumeAck(b *testing.B) {
 	defer cc.Stop()
 	<-done
 	reportCPU(b, start, cpu)
+}
+
+// pacedRate is the rate of the paced benchmarks: the end-to-end harness'
+// A2 scenario's 200 events/s.
+const pacedRate = 200
+
+// paced runs op b.N times, one every 1/pacedRate seconds from one
+// goroutine, and reports the process' CPU time per operation: at a low
+// rate every operation wakes the goroutines and threads it crosses
+// instead of finding them busy. The pacing alone is BenchmarkPaced/idle.
+func paced(b *testing.B, op func() error) {
+	tick := time.NewTicker(time.Second / pacedRate)
+	defer tick.Stop()
+	b.ResetTimer()
+	start, cpu := time.Now(), cpuTime(b)
+	for range b.N {
+		<-tick.C
+		if err := op(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start, cpu)
+}
+
+// BenchmarkPaced is the parts at 200 operations per second: the pacing
+// alone, an HTTP round trip, a JetStream publish, and a publish consumed
+// and acknowledged by a subscriber (the one reported when its ack is sent).
+//
+//	go test -run '^$' -bench BenchmarkPaced -benchtime 2000x ./bench/floor/
+func BenchmarkPaced(b *testing.B) {
+	b.Run("idle", func(b *testing.B) {
+		paced(b, func() error { return nil })
+	})
+	b.Run("http", func(b *testing.B) {
+		paced(b, httpRoundTrip(b))
+	})
+	b.Run("publish", func(b *testing.B) {
+		js, _ := jetStream(b)
+		paced(b, func() error {
+			_, err := js.Publish(context.Background(), "e.x", body)
+			return err
+		})
+	})
+	b.Run("publish+consume", func(b *testing.B) {
+		js, st := jetStream(b)
+		cons, err := st.CreateOrUpdateConsumer(b.Context(), jetstream.ConsumerConfig{Durable: "c", AckPolicy: jetstream.AckExplicitPolicy})
+		require.NoError(b, err)
+		acked := make(chan struct{}, 1)
+		cc, err := cons.Consume(func(m jetstream.Msg) {
+			if err := m.Ack(); err != nil {
+				b.Error(err)
+			}
+			acked <- struct{}{}
+		})
+		require.NoError(b, err)
+		defer cc.Stop()
+		paced(b, func() error {
+			if _, err := js.Publish(context.Background(), "e.x", body); err != nil {
+				return err
+			}
+			<-acked
+			return nil
+		})
+	})
 }
