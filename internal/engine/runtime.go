@@ -105,6 +105,8 @@ func Start(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, err
 	}
 	rt.bus, rt.stopBus = bus, stopBus
+	// A store the embedded bus cannot write to stays so until a restart.
+	opsServer.AddHealthCheck("eventbus", bus.StoreFault)
 	metrics.RegisterBus(rt.reg, bus.Stats)
 	rt.sourceMetrics = metrics.NewSources(rt.reg)
 	kv, err := bus.KeyValue(ctx, "herald-sources")

@@ -1,5 +1,6 @@
 // Package ops serves Herald's operational endpoints: /healthz (the process
-// is alive), /readyz (every part it runs is ready), Prometheus /metrics and,
+// is alive and can work: a failing health check asks for a restart),
+// /readyz (every part it runs is ready), Prometheus /metrics and,
 // when asked for, Go's /debug/pprof profiles.
 package ops
 
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -27,6 +29,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	checks    map[string]func() error
+	health    map[string]func() error
 	profiling bool
 }
 
@@ -40,7 +43,17 @@ func (s *Server) EnableProfiling() {
 
 // New returns a server exporting the metrics of registry.
 func New(registry *prometheus.Registry, logger *slog.Logger) *Server {
-	return &Server{registry: registry, logger: logger, checks: map[string]func() error{}}
+	return &Server{registry: registry, logger: logger, checks: map[string]func() error{}, health: map[string]func() error{}}
+}
+
+// AddHealthCheck adds a named check /healthz runs; a non-nil error makes
+// the process unhealthy (a Kubernetes liveness probe then restarts it):
+// for faults only a restart cures. A failing health check also makes the
+// process not ready.
+func (s *Server) AddHealthCheck(name string, check func() error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.health[name] = check
 }
 
 // AddReadinessCheck adds a named check /readyz runs; a non-nil error makes
@@ -55,9 +68,17 @@ func (s *Server) AddReadinessCheck(name string, check func() error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte("ok\n"))
+		s.mu.Lock()
+		health := maps.Clone(s.health)
+		s.mu.Unlock()
+		answer(w, "unhealthy", run(health))
 	})
-	mux.HandleFunc("GET /readyz", s.ready)
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		s.mu.Lock()
+		checks, health := maps.Clone(s.checks), maps.Clone(s.health)
+		s.mu.Unlock()
+		answer(w, "not ready", append(run(health), run(checks)...))
+	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
 	s.mu.Lock()
 	profiling := s.profiling
@@ -72,14 +93,13 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	names := make([]string, 0, len(s.checks))
-	for n := range s.checks {
+// run runs the checks in the order of their names and returns the
+// failures, each as "name: error".
+func run(checks map[string]func() error) []string {
+	names := make([]string, 0, len(checks))
+	for n := range checks {
 		names = append(names, n)
 	}
-	checks := s.checks
-	s.mu.Unlock()
 	sort.Strings(names)
 	var failed []string
 	for _, n := range names {
@@ -87,9 +107,14 @@ func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
 			failed = append(failed, fmt.Sprintf("%s: %v", n, err))
 		}
 	}
+	return failed
+}
+
+// answer writes ok, or 503 with what (e.g. "not ready") and the failures.
+func answer(w http.ResponseWriter, what string, failed []string) {
 	if len(failed) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("not ready\n" + strings.Join(failed, "\n") + "\n"))
+		_, _ = w.Write([]byte(what + "\n" + strings.Join(failed, "\n") + "\n"))
 		return
 	}
 	_, _ = w.Write([]byte("ok\n"))

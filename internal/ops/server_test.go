@@ -27,6 +27,13 @@ func TestEndpoints(t *testing.T) {
 		}
 		return nil
 	})
+	var unhealthy atomic.Pointer[error]
+	s.AddHealthCheck("store", func() error {
+		if e := unhealthy.Load(); e != nil {
+			return *e
+		}
+		return nil
+	})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 
@@ -38,20 +45,26 @@ func TestEndpoints(t *testing.T) {
 		require.NoError(t, err)
 		return resp.StatusCode, string(body)
 	}
+	full := errors.New("no space left on device")
 	for _, tc := range []struct {
 		name, path string
 		notReady   error
+		unhealthy  error
 		code       int
 		contains   string
 	}{
-		{"healthz", "/healthz", nil, 200, "ok"},
-		{"ready", "/readyz", nil, 200, "ok"},
-		{"not ready", "/readyz", errors.New("not connected"), 503, "bus: not connected"},
-		{"metrics", "/metrics", nil, 200, "herald_test_total 1"},
-		{"unknown", "/nope", nil, 404, ""},
+		{"healthz", "/healthz", nil, nil, 200, "ok"},
+		{"healthz while not ready", "/healthz", errors.New("not connected"), nil, 200, "ok"},
+		{"unhealthy", "/healthz", nil, full, 503, "unhealthy\nstore: no space left on device"},
+		{"ready", "/readyz", nil, nil, 200, "ok"},
+		{"not ready", "/readyz", errors.New("not connected"), nil, 503, "bus: not connected"},
+		{"unhealthy is not ready", "/readyz", nil, full, 503, "not ready\nstore: no space left on device"},
+		{"metrics", "/metrics", nil, nil, 200, "herald_test_total 1"},
+		{"unknown", "/nope", nil, nil, 404, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			notReady.Store(&tc.notReady)
+			unhealthy.Store(&tc.unhealthy)
 			code, body := get(tc.path)
 			require.Equal(t, tc.code, code)
 			require.True(t, strings.Contains(body, tc.contains), body)

@@ -118,6 +118,7 @@ func (b *Bus) watchBacklog() {
 		case <-b.stop.Done():
 			return
 		case <-t.C:
+			b.checkStore()
 			ctx, cancel := context.WithTimeout(b.stop, max(b.opts.BacklogCheck, time.Second))
 			b.checkBacklog(ctx)
 			cancel()

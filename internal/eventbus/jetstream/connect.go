@@ -55,6 +55,8 @@ type Bus struct {
 	// backlog refuses publishes while a subscription is so far behind
 	// that the stream's limits would drop what it has not acknowledged.
 	backlog backlog
+	// storeFault is the embedded server's store write error (storefault.go).
+	storeFault atomic.Pointer[error]
 }
 
 var _ eventbus.Bus = (*Bus)(nil)

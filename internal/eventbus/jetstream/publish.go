@@ -37,6 +37,10 @@ func (b *Bus) Publish(ctx context.Context, ev *event.Event) (eventbus.PublishAck
 		return eventbus.PublishAck{}, fmt.Errorf("publishing event %s: %w", ev.ID, err)
 	}
 	defer b.work.Done()
+	if err := b.StoreFault(); err != nil {
+		b.stats.refused.Add(1)
+		return eventbus.PublishAck{}, fmt.Errorf("publishing event %s: %w: the event bus cannot write to its store (%w); restart the process once the disk has room", ev.ID, eventbus.ErrUnavailable, err)
+	}
 	if why := b.backlog.refusal(); why != "" {
 		b.stats.refused.Add(1)
 		return eventbus.PublishAck{}, fmt.Errorf("publishing event %s: %w: %s", ev.ID, eventbus.ErrUnavailable, why)

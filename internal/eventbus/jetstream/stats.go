@@ -22,10 +22,13 @@ type Stats struct {
 	// a subscription's start delivered again at once (handBack).
 	HandedBack uint64
 	// Refused counts publishes refused because a subscription's backlog
-	// neared the stream's limits (backlog.go).
+	// neared the stream's limits (backlog.go) or the store failed.
 	Refused uint64
 	// BacklogFull is set while publishes are refused for that reason.
 	BacklogFull bool
+	// StoreFailed is set while the embedded server cannot write to its
+	// store (storefault.go); publishes are refused meanwhile.
+	StoreFailed bool
 }
 
 type counters struct {
@@ -48,5 +51,6 @@ func (b *Bus) Stats() Stats {
 		HandedBack:    c.handedBack.Load(),
 		Refused:       c.refused.Load(),
 		BacklogFull:   b.backlog.refusal() != "",
+		StoreFailed:   b.StoreFault() != nil,
 	}
 }
