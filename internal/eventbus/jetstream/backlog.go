@@ -108,8 +108,8 @@ func (g *backlog) refusal() string {
 	return ""
 }
 
-// watchBacklog runs the guard every b.opts.BacklogCheck until the bus
-// closes.
+// watchBacklog runs the guard, and the store's check (storefault.go), every
+// b.opts.BacklogCheck until the bus closes.
 func (b *Bus) watchBacklog() {
 	t := time.NewTicker(b.opts.BacklogCheck)
 	defer t.Stop()

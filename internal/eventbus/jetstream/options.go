@@ -69,9 +69,10 @@ type Options struct {
 	// Handlers still receive the messages in stream order.
 	PullBatch int
 	// BacklogCheck is how often the backlog guard compares this process's
-	// subscriptions with the stream's limits (0: DefaultBacklogCheck;
-	// negative: never, and the stream drops the oldest events when full,
-	// acknowledged or not). See backlog.go.
+	// subscriptions with the stream's limits, and looks for a write error
+	// of the embedded server's store (0: DefaultBacklogCheck; negative:
+	// never, and the stream drops the oldest events when full, acknowledged
+	// or not). See backlog.go and storefault.go.
 	BacklogCheck time.Duration
 	// ClusterWait is how long Connect, KeyValue and Journal keep trying to
 	// create their stream while the servers of a cluster are still electing
