@@ -5,7 +5,9 @@
 package backoff
 
 import (
+	"context"
 	"math"
+	"math/rand/v2"
 	"time"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -54,4 +56,37 @@ func (b Backoff) Wait(try int, random float64) time.Duration {
 	}
 	d += d * b.Jitter * random
 	return time.Duration(min(d, float64(MaxWait)))
+}
+
+// Retry calls attempt until it returns nil, b.Steps attempts (at least one)
+// have failed, or ctx ends, waiting Wait between attempts. It returns nil
+// on success, ctx's error when ctx ended first, and otherwise the last
+// attempt's error. retrying (nil for none) hears of each failed attempt
+// that will be tried again (try counts from 0) and of the wait before it.
+func Retry(ctx context.Context, b Backoff, attempt func(context.Context) error, retrying func(try int, err error, wait time.Duration)) error {
+	steps := max(b.Steps, 1)
+	var err error
+	for try := range steps {
+		if err = attempt(ctx); err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if try == steps-1 {
+			break
+		}
+		wait := b.Wait(try, rand.Float64())
+		if retrying != nil {
+			retrying(try, err, wait)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return err
 }

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/herald-dev/herald/api/v1alpha1/validation"
 	"github.com/herald-dev/herald/internal/engine"
 	"github.com/herald-dev/herald/internal/eventsource"
 	"github.com/herald-dev/herald/internal/kube"
@@ -121,15 +121,12 @@ func (o *processOptions) engineConfig(log *slog.Logger) (engine.Config, error) {
 // parseBusSync reads --bus-sync: "" (unset), "always", or a positive
 // duration.
 func parseBusSync(v string) (time.Duration, bool, error) {
-	switch {
-	case v == "":
+	if v == "" {
 		return 0, false, nil
-	case strings.EqualFold(v, "always"):
-		return 0, true, nil
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
+	d, always, ok := validation.ParseSync(v)
+	if !ok {
 		return 0, false, fmt.Errorf("--bus-sync: %q is not always or a positive duration such as 10s or 2m", v)
 	}
-	return d, false, nil
+	return d, always, nil
 }

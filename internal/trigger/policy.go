@@ -2,11 +2,11 @@ package trigger
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/backoff"
 )
 
 // AwaitLabels applies a Kubernetes trigger's policy.k8s as Argo does: after
@@ -26,20 +26,21 @@ func AwaitLabels(ctx context.Context, policy *v1alpha1.K8SResourcePolicy, what s
 	if err != nil {
 		return res, Terminal(fmt.Errorf("reading policy.k8s.backoff: %w", err))
 	}
-	for step := range b.Steps {
-		if labels, err := get(ctx); err == nil && hasLabels(labels, policy.Labels) {
-			return res, nil
+	err = backoff.Retry(ctx, b, func(ctx context.Context) error {
+		labels, err := get(ctx)
+		if err != nil {
+			return err
 		}
-		if step == b.Steps-1 {
-			break
+		if !hasLabels(labels, policy.Labels) {
+			return errLabelsMissing
 		}
-		timer := time.NewTimer(b.Wait(step, rand.Float64()))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return res, fmt.Errorf("waiting for the labels of %s: %w", what, ctx.Err())
-		case <-timer.C:
-		}
+		return nil
+	}, nil)
+	switch {
+	case err == nil:
+		return res, nil
+	case ctx.Err() != nil:
+		return res, fmt.Errorf("waiting for the labels of %s: %w", what, ctx.Err())
 	}
 	if policy.ErrorOnBackoffTimeout {
 		return res, Terminal(fmt.Errorf("%s never got the labels policy.k8s requires (%v)", what, policy.Labels))
@@ -47,6 +48,9 @@ func AwaitLabels(ctx context.Context, policy *v1alpha1.K8SResourcePolicy, what s
 	res.Ref += " (policy.k8s labels not seen; errorOnBackoffTimeout is false)"
 	return res, nil
 }
+
+// errLabelsMissing is a read of the object without the labels awaited.
+var errLabelsMissing = errors.New("labels missing")
 
 func hasLabels(have, want map[string]string) bool {
 	for k, v := range want {

@@ -77,12 +77,23 @@ func settingSync(key string, v any) (time.Duration, bool, error) {
 	if !ok {
 		return 0, false, fmt.Errorf("reading the event bus settings: %s: %v is not a duration (want always, or e.g. 10s or 2m)", key, v)
 	}
+	d, always, ok := ParseSync(s)
+	if !ok {
+		return 0, false, fmt.Errorf("reading the event bus settings: %s: %q is not a duration (want always, or e.g. 10s or 2m)", key, s)
+	}
+	return d, always, nil
+}
+
+// ParseSync reads how the bus's file store reaches the disk, as
+// sync_interval and --bus-sync write it: "always" (any case), or a
+// positive duration such as 10s. ok is false for anything else.
+func ParseSync(s string) (interval time.Duration, always, ok bool) {
 	if strings.EqualFold(s, "always") {
-		return 0, true, nil
+		return 0, true, true
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, false, fmt.Errorf("reading the event bus settings: %s: %q is not a duration (want always, or e.g. 10s or 2m)", key, s)
+		return 0, false, false
 	}
-	return d, false, nil
+	return d, false, true
 }

@@ -25,17 +25,11 @@ type StoreFaulter interface {
 // StoreFault returns the first write error the server's streams or
 // consumers have met, or nil.
 func (e *Embedded) StoreFault() error {
-	h := e.srv.Healthz(&server.HealthzOptions{Details: true})
-	if h == nil {
-		return nil
-	}
-	for _, he := range h.Errors {
+	// With Details, every fault is one of Errors.
+	for _, he := range e.srv.Healthz(&server.HealthzOptions{Details: true}).Errors {
 		if strings.Contains(he.Error, "write error") {
 			return errors.New(he.Error)
 		}
-	}
-	if strings.Contains(h.Error, "write error") {
-		return errors.New(h.Error)
 	}
 	return nil
 }

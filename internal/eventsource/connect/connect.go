@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -44,29 +43,13 @@ func ResolveBackoff(b *v1alpha1.Backoff) (Backoff, error) {
 // each failed attempt that is retried; give it the keys that name the
 // server.
 func Retry(ctx context.Context, b Backoff, log *slog.Logger, attempt func(ctx context.Context) error) error {
-	steps := max(b.Steps, 1)
-	var err error
-	for try := range steps {
-		if err = attempt(ctx); err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if try == steps-1 {
-			break
-		}
-		wait := b.Wait(try, rand.Float64())
+	err := backoff.Retry(ctx, b, attempt, func(try int, err error, wait time.Duration) {
 		if log != nil {
 			log.Warn("connection attempt failed; retrying", "error", err, "attempt", try+1, "retry_in", wait)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
+	})
+	if err == nil || ctx.Err() != nil {
+		return err
 	}
-	return fmt.Errorf("giving up after %d attempts: %w", steps, err)
+	return fmt.Errorf("giving up after %d attempts: %w", max(b.Steps, 1), err)
 }
