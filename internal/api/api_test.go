@@ -33,7 +33,9 @@ func newFixture(t *testing.T, token string) *fixture {
 	t.Helper()
 	nats, err := jetstream.StartEmbedded(context.Background(), jetstream.EmbeddedOptions{DataDir: t.TempDir()})
 	require.NoError(t, err)
-	bus, err := jetstream.Connect(t.Context(), jetstream.Options{InProcess: nats})
+	// DeliverAll: a subscription a test starts sees what was published
+	// before its consumer existed.
+	bus, err := jetstream.Connect(t.Context(), jetstream.Options{InProcess: nats, DeliverAll: true})
 	require.NoError(t, err)
 	j, err := bus.Journal(t.Context(), "herald-traces", jetstream.JournalOptions{MaxAge: time.Hour})
 	require.NoError(t, err)

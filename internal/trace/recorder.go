@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -45,14 +46,23 @@ type RecorderOptions struct {
 // to a Store in the background. Its methods never block and are safe for
 // concurrent use; a nil *Recorder records nothing, so the pipeline's
 // packages take one optionally.
+//
+// Steps wait in a buffer that the writer takes whole: a step wakes the
+// writer only when it fills a batch, never one by one (a wake per step
+// cost the pipeline a goroutine switch each, and put the writer ahead of
+// the pipeline's own goroutines on the processor).
 type Recorder struct {
 	store   *Store
-	ch      chan *record
+	limit   int // the most records waiting
 	batch   int
 	every   time.Duration
 	log     *slog.Logger
 	dropped atomic.Uint64
 	done    chan struct{}
+	kick    chan struct{} // a batch is waiting
+
+	mu      sync.Mutex
+	waiting []*record
 }
 
 // NewRecorder returns a Recorder writing to s; Run must be running for
@@ -70,7 +80,10 @@ func NewRecorder(s *Store, o RecorderOptions) *Recorder {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Recorder{store: s, ch: make(chan *record, o.Buffer), batch: o.Batch, every: o.FlushEvery, log: o.Logger, done: make(chan struct{})}
+	return &Recorder{
+		store: s, limit: o.Buffer, batch: o.Batch, every: o.FlushEvery, log: o.Logger,
+		done: make(chan struct{}), kick: make(chan struct{}, 1),
+	}
 }
 
 // Dropped counts the records dropped because the buffer was full.
@@ -87,41 +100,37 @@ func (r *Recorder) Run(ctx context.Context) {
 	defer close(r.done)
 	tick := time.NewTicker(r.every)
 	defer tick.Stop()
-	var pending []*record
-	flush := func(ctx context.Context) {
-		if len(pending) == 0 {
-			return
-		}
-		if err := r.store.file(ctx, merge(pending)); err != nil {
-			r.log.Warn("event traces not written", "records", len(pending), "error", err)
-		}
-		pending = pending[:0]
-	}
+	var spare []*record
 	for {
 		select {
-		case rec := <-r.ch:
-			pending = append(pending, rec)
-			if len(pending) >= r.batch {
-				flush(ctx)
-			}
+		case <-r.kick:
 		case <-tick.C:
-			flush(ctx)
 		case <-ctx.Done():
 			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 			defer cancel()
-		drain:
-			for {
-				select {
-				case rec := <-r.ch:
-					pending = append(pending, rec)
-				default:
-					break drain
-				}
-			}
-			flush(fctx)
+			r.flush(fctx, spare)
 			return
 		}
+		spare = r.flush(ctx, spare)
 	}
+}
+
+// flush writes every waiting record, a batch at a time, and hands back the
+// buffer they were in (emptied) for the next swap.
+func (r *Recorder) flush(ctx context.Context, spare []*record) []*record {
+	r.mu.Lock()
+	pending := r.waiting
+	r.waiting = spare[:0]
+	r.mu.Unlock()
+	for rest := pending; len(rest) > 0; {
+		n := min(len(rest), r.batch)
+		if err := r.store.file(ctx, merge(rest[:n])); err != nil {
+			r.log.Warn("event traces not written", "records", n, "error", err)
+		}
+		rest = rest[n:]
+	}
+	clear(pending) // the records may go
+	return pending[:0]
 }
 
 // Done is closed once Run has returned.
@@ -144,12 +153,23 @@ func merge(recs []*record) []*record {
 	return out
 }
 
-// put queues rec, or drops it when the buffer is full.
+// put queues rec, or drops it when the buffer is full; the record that
+// fills a batch wakes the writer.
 func (r *Recorder) put(rec *record) {
-	select {
-	case r.ch <- rec:
-	default:
+	r.mu.Lock()
+	n := len(r.waiting)
+	if n >= r.limit {
+		r.mu.Unlock()
 		r.dropped.Add(1)
+		return
+	}
+	r.waiting = append(r.waiting, rec)
+	r.mu.Unlock()
+	if n+1 == r.batch {
+		select {
+		case r.kick <- struct{}{}:
+		default: // already woken
+		}
 	}
 }
 

@@ -119,6 +119,24 @@ func TestRecorderDropsWhenFull(t *testing.T) {
 	require.Zero(t, none.Dropped())
 }
 
+func TestRecorderWritesAFullBatchAtOnce(t *testing.T) {
+	s, err := trace.Open(t.Context(), openJournal(t, t.TempDir()), trace.Options{})
+	require.NoError(t, err)
+	// No tick within the test: only the batch filling up wakes the writer.
+	r := trace.NewRecorder(s, trace.RecorderOptions{Batch: 2, FlushEvery: time.Hour})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer func() { cancel(); <-r.Done() }()
+	go r.Run(ctx)
+
+	ev := webhookEvent("e1", `{}`)
+	r.Received("ci", ev)
+	r.Published(ev, 7)
+	require.Eventually(t, func() bool {
+		tr, err := s.Get(t.Context(), "e1")
+		return err == nil && tr.Sequence == 7
+	}, 10*time.Second, 5*time.Millisecond)
+}
+
 func TestNonJSONPayloadIsKeptAsText(t *testing.T) {
 	s, err := trace.Open(t.Context(), openJournal(t, t.TempDir()), trace.Options{})
 	require.NoError(t, err)
