@@ -21,4 +21,12 @@ type KafkaBus struct {
 	// ConsumerGroup is the consumer group setup of the client.
 	// +optional
 	ConsumerGroup *KafkaConsumerGroup `json:"consumerGroup,omitempty"`
+	// Partitioner names how the producer picks a partition (Argo Events
+	// after v1.9).
+	// +optional
+	Partitioner string `json:"partitioner,omitempty"`
+	// ConsumerBatchMaxWait is how long the consumer waits to fill a batch,
+	// as a duration (Argo Events after v1.9).
+	// +optional
+	ConsumerBatchMaxWait string `json:"consumerBatchMaxWait,omitempty"`
 }

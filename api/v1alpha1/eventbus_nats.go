@@ -15,6 +15,9 @@ const (
 	AuthStrategyToken AuthStrategy = "token"
 	// AuthStrategyBasic uses a username and password.
 	AuthStrategyBasic AuthStrategy = "basic"
+	// AuthStrategyJWT uses a NATS credentials file (user JWT and NKey seed)
+	// held by the access Secret (Argo Events after v1.9).
+	AuthStrategyJWT AuthStrategy = "jwt"
 )
 
 // NATSBus is a NATS Streaming bus: either one the controller runs (Native) or

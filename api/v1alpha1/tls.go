@@ -17,4 +17,8 @@ type TLSConfig struct {
 	// the server certificate. Defaults to false.
 	// +optional
 	InsecureSkipVerify bool `json:"insecureSkipVerify,omitempty"`
+	// Enabled, with no Secret set, uses TLS with the system's trusted
+	// certificates and no client certificate (Argo Events after v1.9).
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
 }

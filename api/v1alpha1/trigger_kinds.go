@@ -35,6 +35,14 @@ type HTTPTrigger struct {
 	// SecureHeaders are headers whose values are read from Secrets or ConfigMaps.
 	// +optional
 	SecureHeaders []*SecureHeader `json:"secureHeaders,omitempty"`
+	// DynamicHeaders are headers whose values come from the events: each
+	// parameter's dest is the header's name (Argo Events after v1.9).
+	// +optional
+	DynamicHeaders []TriggerParameter `json:"dynamicHeaders,omitempty"`
+	// Host is the request's Host header (virtual hosting), when it is not
+	// the URL's host (Argo Events after v1.9).
+	// +optional
+	Host string `json:"host,omitempty"`
 }
 
 // AWSLambdaTrigger invokes an AWS Lambda function.

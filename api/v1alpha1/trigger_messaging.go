@@ -84,6 +84,9 @@ type NATSTrigger struct {
 	// TLS is the TLS setup of the client.
 	// +optional
 	TLS *TLSConfig `json:"tls,omitempty"`
+	// Auth is how the client logs in to the server (Argo Events after v1.9).
+	// +optional
+	Auth *NATSAuth `json:"auth,omitempty"`
 }
 
 // PulsarTrigger publishes a message to a Pulsar topic.

@@ -111,8 +111,8 @@ func TestGoodFixtures(t *testing.T) {
 		b, diags, err := Load([]string{"good"}, Options{Strict: true, UniqueNames: true})
 		require.NoError(t, err)
 		require.Empty(t, diags.String())
-		require.Len(t, b.EventSources(), 3)
-		require.Len(t, b.Sensors(), 3)
+		require.Len(t, b.EventSources(), 4)
+		require.Len(t, b.Sensors(), 4)
 		require.Len(t, b.EventBuses(), 1)
 	})
 }

@@ -23,9 +23,10 @@ type SecretFunc func(ctx context.Context, sel *corev1.SecretKeySelector) ([]byte
 var ErrInvalid = errors.New("invalid TLS setup")
 
 // Config returns the client TLS setup spec describes, as Argo reads it:
-// insecureSkipVerify alone checks nothing; otherwise at least one of
-// caCertSecret, clientCertSecret and clientKeySecret is set, and the client
-// certificate and key come together. A nil spec gives nil.
+// insecureSkipVerify alone checks nothing; enabled alone trusts the
+// system's certificates; otherwise at least one of caCertSecret,
+// clientCertSecret and clientKeySecret is set, and the client certificate
+// and key come together. A nil spec gives nil.
 func Config(ctx context.Context, spec *v1alpha1.TLSConfig, read SecretFunc) (*tls.Config, error) {
 	if spec == nil {
 		return nil, nil
@@ -34,7 +35,10 @@ func Config(ctx context.Context, spec *v1alpha1.TLSConfig, read SecretFunc) (*tl
 		return &tls.Config{InsecureSkipVerify: true}, nil //nolint:gosec // asked for by the manifest
 	}
 	if spec.CACertSecret == nil && spec.ClientCertSecret == nil && spec.ClientKeySecret == nil {
-		return nil, fmt.Errorf("%w: none of caCertSecret, clientCertSecret and clientKeySecret is set", ErrInvalid)
+		if spec.Enabled {
+			return &tls.Config{MinVersion: tls.VersionTLS12}, nil
+		}
+		return nil, fmt.Errorf("%w: none of caCertSecret, clientCertSecret and clientKeySecret is set (nor enabled, nor insecureSkipVerify)", ErrInvalid)
 	}
 	if (spec.ClientCertSecret == nil) != (spec.ClientKeySecret == nil) {
 		return nil, fmt.Errorf("%w: clientCertSecret and clientKeySecret go together", ErrInvalid)

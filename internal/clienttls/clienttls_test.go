@@ -71,7 +71,20 @@ func TestConfig(t *testing.T) {
 				require.Equal(t, 1, v.certs)
 			},
 		},
-		{name: "nothing set", spec: &v1alpha1.TLSConfig{}, err: "invalid TLS setup: none of caCertSecret, clientCertSecret and clientKeySecret is set", invalid: true},
+		{
+			name: "enabled alone trusts the system's certificates", spec: &v1alpha1.TLSConfig{Enabled: true},
+			check: func(t *testing.T, v *tlsConfigView) {
+				require.NotNil(t, v)
+				require.False(t, v.insecure)
+				require.False(t, v.roots, "nil RootCAs: the system pool")
+				require.Zero(t, v.certs)
+			},
+		},
+		{
+			name: "enabled with a CA uses the CA", spec: &v1alpha1.TLSConfig{Enabled: true, CACertSecret: sel("ca")},
+			check: func(t *testing.T, v *tlsConfigView) { require.True(t, v.roots) },
+		},
+		{name: "nothing set", spec: &v1alpha1.TLSConfig{}, err: "invalid TLS setup: none of caCertSecret, clientCertSecret and clientKeySecret is set (nor enabled, nor insecureSkipVerify)", invalid: true},
 		{name: "a certificate without its key", spec: &v1alpha1.TLSConfig{ClientCertSecret: sel("cert")}, err: "invalid TLS setup: clientCertSecret and clientKeySecret go together", invalid: true},
 		{name: "a CA that is not PEM", spec: &v1alpha1.TLSConfig{CACertSecret: sel("junk")}, err: "invalid TLS setup: caCertSecret holds no PEM certificate", invalid: true},
 		{name: "a key that does not fit", spec: &v1alpha1.TLSConfig{ClientCertSecret: sel("cert"), ClientKeySecret: sel("junk")}, err: "invalid TLS setup: loading the client certificate", invalid: true},

@@ -34,26 +34,12 @@ func exoticOptions(ctx context.Context, js *v1alpha1.JetStreamConfig, namespace 
 		if err != nil {
 			return o, fmt.Errorf("reading the event bus credentials: %w", err)
 		}
-		var cred struct {
-			Token    string `json:"token"`
-			Username string `json:"username"`
-			Password string `json:"password"`
-		}
-		if err := yaml.Unmarshal(raw, &cred); err != nil {
-			return o, fmt.Errorf("reading the event bus credentials (YAML with token, username, password): %w", err)
-		}
 		strategy := v1alpha1.AuthStrategyBasic
 		if js.Auth != nil {
 			strategy = *js.Auth
 		}
-		switch strategy {
-		case v1alpha1.AuthStrategyToken:
-			o.Auth.Token = cred.Token
-		case v1alpha1.AuthStrategyBasic:
-			o.Auth.User, o.Auth.Password = cred.Username, cred.Password
-		case v1alpha1.AuthStrategyNone:
-		default:
-			return o, fmt.Errorf("event bus auth %q is not supported (want none, token or basic)", strategy)
+		if err := busAuth(&o.Auth, strategy, raw, dir); err != nil {
+			return o, err
 		}
 	}
 	if js.TLS != nil {
@@ -94,6 +80,44 @@ func exoticOptions(ctx context.Context, js *v1alpha1.JetStreamConfig, namespace 
 		o.Stream = s
 	}
 	return o, nil
+}
+
+// busAuth sets the credentials of an access Secret's value raw: for token
+// and basic, YAML with token, username and password; for jwt, a NATS
+// credentials file (user JWT and NKey seed), written under dir for the
+// client to read.
+func busAuth(a *jetstream.AuthOptions, strategy v1alpha1.AuthStrategy, raw []byte, dir string) error {
+	switch strategy {
+	case v1alpha1.AuthStrategyNone:
+		return nil
+	case v1alpha1.AuthStrategyJWT:
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("creating %s: %w", dir, err)
+		}
+		p := filepath.Join(dir, "credentials.creds")
+		if err := os.WriteFile(p, raw, 0o600); err != nil {
+			return fmt.Errorf("writing the event bus credentials: %w", err)
+		}
+		a.CredsFile = p
+		return nil
+	case v1alpha1.AuthStrategyToken, v1alpha1.AuthStrategyBasic:
+	default:
+		return fmt.Errorf("event bus auth %q is not supported (want none, token, basic or jwt)", strategy)
+	}
+	var cred struct {
+		Token    string `json:"token"`
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := yaml.Unmarshal(raw, &cred); err != nil {
+		return fmt.Errorf("reading the event bus credentials (YAML with token, username, password): %w", err)
+	}
+	if strategy == v1alpha1.AuthStrategyToken {
+		a.Token = cred.Token
+	} else {
+		a.User, a.Password = cred.Username, cred.Password
+	}
+	return nil
 }
 
 // parseStreamConfig reads Argo's streamConfig YAML (see

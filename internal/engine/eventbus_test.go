@@ -80,6 +80,21 @@ func TestExoticOptions(t *testing.T) {
 
 	_, err = exoticOptions(t.Context(), &v1alpha1.JetStreamConfig{URL: "nats://a:4222", AccessSecret: sel("missing", "auth.yaml")}, "ns", env, dir)
 	require.ErrorContains(t, err, "reading the event bus credentials")
+
+	// jwt: the Secret holds a credentials file, handed to the client as one.
+	const creds = "-----BEGIN NATS USER JWT-----\neyJ0eXAi...\n------END NATS USER JWT------\n"
+	write("bus/creds", creds)
+	jwt := v1alpha1.AuthStrategyJWT
+	o, err = exoticOptions(t.Context(), &v1alpha1.JetStreamConfig{URL: "nats://a:4222", AccessSecret: sel("bus", "creds"), Auth: &jwt}, "ns", env, filepath.Join(dir, "jwt"))
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(dir, "jwt", "credentials.creds"), o.Auth.CredsFile)
+	got, err := os.ReadFile(o.Auth.CredsFile)
+	require.NoError(t, err)
+	require.Equal(t, creds, string(got))
+
+	oauth := v1alpha1.AuthStrategy("oauth")
+	_, err = exoticOptions(t.Context(), &v1alpha1.JetStreamConfig{URL: "nats://a:4222", AccessSecret: sel("bus", "creds"), Auth: &oauth}, "ns", env, dir)
+	require.ErrorContains(t, err, `event bus auth "oauth" is not supported (want none, token, basic or jwt)`)
 }
 
 // TestEventBusSettingsReachTheEmbeddedServer connects the bus of a process

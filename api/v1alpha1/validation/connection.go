@@ -15,11 +15,11 @@ import (
 	"github.com/herald-dev/herald/api/v1alpha1"
 )
 
-// validateClientTLSConfig checks a TLS setup as Argo does: at least one Secret or
-// insecureSkipVerify, and the client certificate and key together.
+// validateClientTLSConfig checks a TLS setup as Argo does: at least one Secret,
+// enabled or insecureSkipVerify, and the client certificate and key together.
 func validateClientTLSConfig(r *report, path *field.Path, t *v1alpha1.TLSConfig) {
-	if !t.InsecureSkipVerify && t.CACertSecret == nil && t.ClientCertSecret == nil && t.ClientKeySecret == nil {
-		r.add(required(path, "set caCertSecret, clientCertSecret and clientKeySecret, or insecureSkipVerify"))
+	if !t.InsecureSkipVerify && !t.Enabled && t.CACertSecret == nil && t.ClientCertSecret == nil && t.ClientKeySecret == nil {
+		r.add(required(path, "set caCertSecret, clientCertSecret and clientKeySecret, enabled (the system's trusted certificates), or insecureSkipVerify"))
 	}
 	if (t.ClientCertSecret == nil) != (t.ClientKeySecret == nil) {
 		r.add(required(path, "clientCertSecret and clientKeySecret go together"))

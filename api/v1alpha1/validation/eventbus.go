@@ -51,6 +51,9 @@ func ValidateEventBus(eb *v1alpha1.EventBus) Result {
 			r.add(required(spec.Child("jetstreamExotic", "url"), "url is required: the address of the JetStream server"))
 		}
 		validateStreamConfig(&r, spec.Child("jetstreamExotic", "streamConfig"), x.StreamConfig)
+		if x.Auth != nil {
+			validateBusAuth(&r, spec.Child("jetstreamExotic", "auth"), *x.Auth)
+		}
 	}
 	if eb.Spec.Kafka != nil {
 		found = append(found, "kafka")
@@ -84,6 +87,15 @@ func validateNATSBus(r *report, path *field.Path, n *v1alpha1.NATSBus) {
 		if x.URL == "" {
 			r.add(required(p.Child("url"), "url is required: the address of the NATS Streaming server"))
 		}
+	}
+}
+
+// validateBusAuth checks the credentials' kind of a bus Herald connects to.
+func validateBusAuth(r *report, path *field.Path, a v1alpha1.AuthStrategy) {
+	switch a {
+	case v1alpha1.AuthStrategyNone, v1alpha1.AuthStrategyToken, v1alpha1.AuthStrategyBasic, v1alpha1.AuthStrategyJWT:
+	default:
+		r.add(invalid(path, a, "unknown auth %q (want none, token, basic or jwt)", a))
 	}
 }
 

@@ -18,6 +18,17 @@ func TestValidateEventBus(t *testing.T) {
 		{name: "jetstream", spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", Replicas: ptr(int32(3))}}},
 		{name: "jetstream exotic", spec: v1alpha1.EventBusSpec{JetStreamExotic: &v1alpha1.JetStreamConfig{URL: "nats://nats:4222"}}},
 		{
+			name: "jetstream exotic with jwt credentials over TLS (Argo after v1.9)",
+			spec: v1alpha1.EventBusSpec{JetStreamExotic: &v1alpha1.JetStreamConfig{
+				URL: "tls://nats:4222", Auth: ptr(v1alpha1.AuthStrategyJWT), TLS: &v1alpha1.TLSConfig{Enabled: true},
+			}},
+		},
+		{
+			name: "jetstream exotic with an unknown auth",
+			spec: v1alpha1.EventBusSpec{JetStreamExotic: &v1alpha1.JetStreamConfig{URL: "nats://nats:4222", Auth: ptr(v1alpha1.AuthStrategy("oauth"))}},
+			errs: []string{`spec.jetstreamExotic.auth: unknown auth "oauth" (want none, token, basic or jwt)`},
+		},
+		{
 			name: "Argo's default streamConfig, retention and discard included",
 			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", StreamConfig: ptr(
 				"maxMsgs: 50000\nmaxAge: 168h\nmaxBytes: -1\nreplicas: 1\nduplicates: 300s\nretention: 0\ndiscard: 0\n")}},

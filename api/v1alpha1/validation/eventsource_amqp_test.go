@@ -74,7 +74,7 @@ func TestValidateAMQP(t *testing.T) {
 		}},
 		{
 			name: "empty tls", mutate: func(c *v1alpha1.AMQPEventSource) { c.TLS = &v1alpha1.TLSConfig{} },
-			errs: []string{p + ".tls: set caCertSecret, clientCertSecret and clientKeySecret, or insecureSkipVerify"},
+			errs: []string{p + ".tls: set caCertSecret, clientCertSecret and clientKeySecret, enabled (the system's trusted certificates), or insecureSkipVerify"},
 		},
 		{name: "bad arguments and backoff", mutate: func(c *v1alpha1.AMQPEventSource) {
 			c.QueueDeclare.Arguments = "- x-queue-type"

@@ -15,7 +15,7 @@ var gitlabEvents = set(
 	"PushEvents", "TagPushEvents", "IssuesEvents", "ConfidentialIssuesEvents", "MergeRequestsEvents",
 	"NoteEvents", "ConfidentialNoteEvents", "JobEvents", "PipelineEvents", "WikiPageEvents", "EmojiEvents",
 	"DeploymentEvents", "ReleasesEvents", "FeatureFlagEvents", "ResourceAccessTokenEvents", "MemberEvents",
-	"SubGroupEvents",
+	"SubGroupEvents", "ProjectEvents", "MilestoneEvents", "VulnerabilityEvents",
 )
 
 // validateGitlabSources checks each gitlab event: its webhook endpoint, its

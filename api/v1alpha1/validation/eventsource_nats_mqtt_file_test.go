@@ -46,7 +46,7 @@ func TestValidateNATSSource(t *testing.T) {
 			c.TLS = &v1alpha1.TLSConfig{}
 			c.ConnectionBackoff = &v1alpha1.Backoff{Steps: -1}
 		}, errs: []string{
-			p + ".tls: set caCertSecret, clientCertSecret and clientKeySecret, or insecureSkipVerify",
+			p + ".tls: set caCertSecret, clientCertSecret and clientKeySecret, enabled (the system's trusted certificates), or insecureSkipVerify",
 			p + ".auth.basic.username.key: key is required: the Secret key holding the user name",
 			p + ".auth.basic.password: password is required: the Secret key holding the password",
 			p + ".connectionBackoff.steps: steps must not be negative",

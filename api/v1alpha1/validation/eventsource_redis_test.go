@@ -75,7 +75,7 @@ func TestValidateRedisStreamSource(t *testing.T) {
 			c.Streams = []string{"a", ""}
 			c.TLS = &v1alpha1.TLSConfig{}
 		}, errs: []string{
-			p + ".tls: set caCertSecret, clientCertSecret and clientKeySecret, or insecureSkipVerify",
+			p + ".tls: set caCertSecret, clientCertSecret and clientKeySecret, enabled (the system's trusted certificates), or insecureSkipVerify",
 			p + ".streams[1]: stream name is empty",
 			p + ".maxMsgCountPerRead: maxMsgCountPerRead must not be negative",
 		}},

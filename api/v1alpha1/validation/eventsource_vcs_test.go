@@ -66,7 +66,7 @@ func TestValidateGitlab(t *testing.T) {
 			mutate: set(v1alpha1.GitlabEventSource{Events: []string{"Push"}}),
 			errs: []string{
 				"spec.gitlab[gl].webhook: webhook is required: the endpoint GitLab sends its requests to",
-				`spec.gitlab[gl].events[0]: unknown GitLab event "Push" (want one of ConfidentialIssuesEvents, ConfidentialNoteEvents, DeploymentEvents, EmojiEvents, FeatureFlagEvents, IssuesEvents, JobEvents, MemberEvents, MergeRequestsEvents, NoteEvents, PipelineEvents, PushEvents, ReleasesEvents, ResourceAccessTokenEvents, SubGroupEvents, TagPushEvents, WikiPageEvents)`,
+				`spec.gitlab[gl].events[0]: unknown GitLab event "Push" (want one of ConfidentialIssuesEvents, ConfidentialNoteEvents, DeploymentEvents, EmojiEvents, FeatureFlagEvents, IssuesEvents, JobEvents, MemberEvents, MergeRequestsEvents, MilestoneEvents, NoteEvents, PipelineEvents, ProjectEvents, PushEvents, ReleasesEvents, ResourceAccessTokenEvents, SubGroupEvents, TagPushEvents, VulnerabilityEvents, WikiPageEvents)`,
 			},
 		},
 		{

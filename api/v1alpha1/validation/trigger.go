@@ -100,6 +100,10 @@ func validateTemplate(r *report, path *field.Path, t *v1alpha1.TriggerTemplate, 
 			validateK8sOwnerReconcile(r, kp, t.K8s, deps, rewritten)
 		case "http":
 			validateHTTPTrigger(r, kp, t.HTTP, rewritten)
+			for j := range t.HTTP.DynamicHeaders {
+				validateParam(r, kp.Child("dynamicHeaders").Index(j), &t.HTTP.DynamicHeaders[j], deps, false)
+				validateHeaderName(r, kp.Child("dynamicHeaders").Index(j).Child("dest"), t.HTTP.DynamicHeaders[j].Dest)
+			}
 		case "kafka":
 			validateKafkaTrigger(r, kp, t.Kafka, rewritten)
 		case "nats":

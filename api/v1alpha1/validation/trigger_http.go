@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -49,5 +50,19 @@ func validateHTTPTrigger(r *report, path *field.Path, h *v1alpha1.HTTPTrigger, r
 	}
 	if h.Timeout < 0 {
 		r.add(invalid(path.Child("timeout"), h.Timeout, "timeout must not be negative"))
+	}
+	if h.Host != "" && !rewritten["http.host"] && strings.ContainsAny(h.Host, " \t\r\n/") {
+		r.add(invalid(path.Child("host"), h.Host, "%q is not a host name (with an optional :port)", h.Host))
+	}
+}
+
+// validateHeaderName checks that a dynamic header's dest is an HTTP header
+// field name (a token: no spaces, colons or separators).
+func validateHeaderName(r *report, path *field.Path, name string) {
+	if name == "" {
+		return // validateParam reports the missing dest
+	}
+	if !httpguts.ValidHeaderFieldName(name) {
+		r.add(invalid(path, name, "%q is not an HTTP header name", name))
 	}
 }

@@ -37,4 +37,7 @@ func validateNATSTrigger(r *report, path *field.Path, n *v1alpha1.NATSTrigger, r
 	if n.TLS != nil {
 		validateClientTLSConfig(r, path.Child("tls"), n.TLS)
 	}
+	if n.Auth != nil {
+		validateNATSAuth(r, path.Child("auth"), n.Auth)
+	}
 }

@@ -51,9 +51,18 @@ func TestValidateNATSTrigger(t *testing.T) {
 			name: "wildcard subject", mutate: func(sn *v1alpha1.Sensor) { natsTrig(sn).Subject = "events.>" },
 			errs: []string{p + `.subject: "events.>" holds a wildcard; a message is published on a literal subject`},
 		},
+		{name: "auth and tls enabled (Argo after v1.9)", mutate: func(sn *v1alpha1.Sensor) {
+			n := natsTrig(sn)
+			n.Auth = &v1alpha1.NATSAuth{Token: amqpSecret("nats", "token")}
+			n.TLS = &v1alpha1.TLSConfig{Enabled: true}
+		}},
+		{
+			name: "empty auth", mutate: func(sn *v1alpha1.Sensor) { natsTrig(sn).Auth = &v1alpha1.NATSAuth{} },
+			errs: []string{p + ".auth: auth is empty: set one of basic, token, nkey or credential, or leave auth out"},
+		},
 		{
 			name: "empty tls", mutate: func(sn *v1alpha1.Sensor) { natsTrig(sn).TLS = &v1alpha1.TLSConfig{} },
-			errs: []string{p + ".tls: set caCertSecret, clientCertSecret and clientKeySecret, or insecureSkipVerify"},
+			errs: []string{p + ".tls: set caCertSecret, clientCertSecret and clientKeySecret, enabled (the system's trusted certificates), or insecureSkipVerify"},
 		},
 	}
 	for _, c := range tests {

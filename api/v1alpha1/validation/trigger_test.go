@@ -232,6 +232,29 @@ func TestValidateHTTPTrigger(t *testing.T) {
 			}),
 		},
 		{
+			name: "dynamic headers and a host (Argo after v1.9)",
+			mutate: httpTrigger(&v1alpha1.HTTPTrigger{
+				URL: "https://svc/hook", Host: "tenant.example:8443", TLS: &v1alpha1.TLSConfig{Enabled: true},
+				DynamicHeaders: []v1alpha1.TriggerParameter{{Src: &v1alpha1.TriggerParameterSource{DependencyName: "dep", DataKey: "body.id"}, Dest: "X-Id"}},
+			}),
+		},
+		{
+			name: "dynamic headers that cannot be sent, a bad host",
+			mutate: httpTrigger(&v1alpha1.HTTPTrigger{
+				URL: "http://svc/hook", Host: "svc/path",
+				DynamicHeaders: []v1alpha1.TriggerParameter{
+					{Src: &v1alpha1.TriggerParameterSource{DependencyName: "dep", DataKey: "body.id"}, Dest: "X Id"},
+					{Src: &v1alpha1.TriggerParameterSource{DependencyName: "nodep", DataKey: "body.id"}},
+				},
+			}),
+			errs: []string{
+				`spec.triggers[0].template.http.host: "svc/path" is not a host name (with an optional :port)`,
+				`spec.triggers[0].template.http.dynamicHeaders[0].dest: "X Id" is not an HTTP header name`,
+				`spec.triggers[0].template.http.dynamicHeaders[1].src.dependencyName: unknown dependency "nodep" (have "dep")`,
+				`spec.triggers[0].template.http.dynamicHeaders[1].dest: dest is required: the path the value is written to`,
+			},
+		},
+		{
 			name:   "url missing",
 			mutate: httpTrigger(&v1alpha1.HTTPTrigger{}),
 			errs:   []string{"spec.triggers[0].template.http.url: url is required: where the request is sent"},

@@ -57,6 +57,9 @@ var EventHeaders = map[string]string{
 	"ResourceAccessTokenEvents": "Resource Access Token Hook",
 	"MemberEvents":              "Member Hook",
 	"SubGroupEvents":            "Subgroup Hook",
+	"ProjectEvents":             "Project Hook",
+	"MilestoneEvents":           "Milestone Hook",
+	"VulnerabilityEvents":       "Vulnerability Hook",
 }
 
 // EventNames returns the names EventHeaders knows, sorted.

@@ -151,6 +151,33 @@ func (c *Compiled) Payload(events map[string]*event.Event) ([]byte, error) {
 	return payload, nil
 }
 
+// Field is one parameter resolved alone: its dest and its value as text
+// (JSON text for a raw value: a number, a boolean, an object...).
+type Field struct {
+	Dest string
+	Text string
+}
+
+// Fields resolves each parameter on its own, for destinations that are not
+// paths in a document (the names of an http trigger's dynamicHeaders). A
+// parameter whose dependency has no event and no default is left out; the
+// operation field does not apply.
+func (c *Compiled) Fields(events map[string]*event.Event) ([]Field, error) {
+	var out []Field
+	var cache renderCache
+	for i := range c.params {
+		p := &c.params[i]
+		v, err := p.src.resolve(events, &cache)
+		if err != nil {
+			return nil, p.errorf(err)
+		}
+		if !v.Skip {
+			out = append(out, Field{Dest: p.dest, Text: v.Text})
+		}
+	}
+	return out, nil
+}
+
 // whole is v as a whole JSON document.
 func whole(v Value) []byte {
 	t := strings.TrimSpace(v.Text)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/herald-dev/herald/internal/trigger"
 )
@@ -20,10 +21,11 @@ func (t *Trigger) Render(_ context.Context, req *trigger.Request, opts trigger.R
 		spec = req.Trigger.Template.HTTP
 	}
 	out := trigger.Rendered{
-		Parameters: append(trigger.ResolveParams("http.parameters", spec.Parameters, req.Events),
-			trigger.ResolveParams("http.payload", spec.Payload, req.Events)...),
+		Parameters: slices.Concat(trigger.ResolveParams("http.parameters", spec.Parameters, req.Events),
+			trigger.ResolveParams("http.payload", spec.Payload, req.Events),
+			trigger.ResolveParams("http.dynamicHeaders", spec.DynamicHeaders, req.Events)),
 	}
-	applied, body, err := t.resolve(req)
+	applied, body, dynamic, err := t.resolve(req)
 	if err != nil {
 		return out, trigger.Terminal(fmt.Errorf("preparing http request: %w", err))
 	}
@@ -39,6 +41,12 @@ func (t *Trigger) Render(_ context.Context, req *trigger.Request, opts trigger.R
 	}
 	for name, value := range applied.Headers {
 		out.Headers[name] = value
+	}
+	for _, h := range dynamic {
+		out.Headers[http.CanonicalHeaderKey(h.Dest)] = h.Text
+	}
+	if applied.Host != "" {
+		out.Headers["Host"] = applied.Host
 	}
 	out.MaskHeaders(applied.SecureHeaders)
 	if applied.BasicAuth != nil {

@@ -62,6 +62,7 @@ type Trigger struct {
 	spec      *v1alpha1.HTTPTrigger
 	payload   *param.Compiled
 	params    *param.Compiled
+	headers   *param.Compiled // dynamicHeaders
 	allow     []int
 	secrets   trigger.SecretReader
 	timeout   time.Duration
@@ -96,11 +97,16 @@ func New(env trigger.Env, sensor *v1alpha1.Sensor, t *v1alpha1.Trigger) (trigger
 	if err != nil {
 		return nil, fmt.Errorf("building http trigger %s: compiling parameters: %w", t.Template.Name, err)
 	}
+	headers, err := param.Compile(spec.DynamicHeaders)
+	if err != nil {
+		return nil, fmt.Errorf("building http trigger %s: compiling dynamicHeaders: %w", t.Template.Name, err)
+	}
 	tr := &Trigger{
 		name:    t.Template.Name,
 		spec:    spec,
 		payload: payload,
 		params:  params,
+		headers: headers,
 		secrets: env.Secrets,
 		timeout: defaultTimeout,
 		base:    env.HTTP,
@@ -137,7 +143,7 @@ func headerName(h *v1alpha1.SecureHeader) string {
 //     transient; any other failing status, a payload or parameter that
 //     cannot be built, or a request that cannot be made is terminal.
 func (t *Trigger) Execute(ctx context.Context, req *trigger.Request) (trigger.Result, error) {
-	spec, payload, err := t.resolve(req)
+	spec, payload, dynamic, err := t.resolve(req)
 	if err != nil {
 		return trigger.Result{}, trigger.Terminal(fmt.Errorf("preparing http request: %w", err))
 	}
@@ -164,6 +170,12 @@ func (t *Trigger) Execute(ctx context.Context, req *trigger.Request) (trigger.Re
 	}
 	for name, value := range spec.Headers {
 		hreq.Header[name] = []string{value}
+	}
+	for _, h := range dynamic {
+		hreq.Header.Set(h.Dest, h.Text)
+	}
+	if spec.Host != "" {
+		hreq.Host = spec.Host
 	}
 	secrets, err := t.secretHeaders(ctx, spec, hreq)
 	if err != nil {
@@ -193,19 +205,22 @@ func (t *Trigger) Execute(ctx context.Context, req *trigger.Request) (trigger.Re
 }
 
 // resolve returns the request's http section with its own parameters
-// applied, and the body.
-func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.HTTPTrigger, []byte, error) {
-	spec, payload, params := t.spec, t.payload, t.params
+// applied, the body, and the dynamic headers.
+func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.HTTPTrigger, []byte, []param.Field, error) {
+	spec, payload, params, headers := t.spec, t.payload, t.params, t.headers
 	if req.Trigger != nil && req.Trigger.Template != nil && req.Trigger.Template.HTTP != nil &&
 		req.Trigger.Template.HTTP != t.spec {
 		// Trigger-level parameters rewrote the template: compile its lists.
 		spec = req.Trigger.Template.HTTP
 		var err error
 		if payload, err = param.CompilePayload(spec.Payload); err != nil {
-			return nil, nil, fmt.Errorf("compiling payload: %w", err)
+			return nil, nil, nil, fmt.Errorf("compiling payload: %w", err)
 		}
 		if params, err = param.Compile(spec.Parameters); err != nil {
-			return nil, nil, fmt.Errorf("compiling parameters: %w", err)
+			return nil, nil, nil, fmt.Errorf("compiling parameters: %w", err)
+		}
+		if headers, err = param.Compile(spec.DynamicHeaders); err != nil {
+			return nil, nil, nil, fmt.Errorf("compiling dynamicHeaders: %w", err)
 		}
 	}
 	if params.Len() > 0 {
@@ -215,17 +230,24 @@ func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.HTTPTrigger, []byte, 
 		}
 		var err error
 		if spec, err = trigger.ApplyParams(&withMethod, params, req.Events, "http trigger"); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	var body []byte
 	if payload.Len() > 0 {
 		var err error
 		if body, err = payload.Payload(req.Events); err != nil {
-			return nil, nil, fmt.Errorf("building payload: %w", err)
+			return nil, nil, nil, fmt.Errorf("building payload: %w", err)
 		}
 	}
-	return spec, body, nil
+	var dynamic []param.Field
+	if headers.Len() > 0 {
+		var err error
+		if dynamic, err = headers.Fields(req.Events); err != nil {
+			return nil, nil, nil, fmt.Errorf("building dynamicHeaders: %w", err)
+		}
+	}
+	return spec, body, dynamic, nil
 }
 
 // secretHeaders sets the secure headers and basic auth, read from Secrets

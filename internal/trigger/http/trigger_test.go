@@ -199,6 +199,42 @@ func TestHeaders(t *testing.T) {
 	require.Equal(t, "wonder", pass)
 }
 
+func TestDynamicHeadersAndHost(t *testing.T) {
+	var host atomic.Value
+	rec := &recorder{}
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host.Store(r.Host)
+		rec.ServeHTTP(w, r)
+	}))
+	tr := build(t, trigger.Env{}, spec(&v1alpha1.HTTPTrigger{
+		URL:     srv.URL,
+		Host:    "tenant-a.example",
+		Headers: map[string]string{"X-Name": "static"},
+		DynamicHeaders: []v1alpha1.TriggerParameter{
+			p("dep", "body.name", "X-Name", false), // wins over the static header
+			p("dep", "body.n", "X-Count", true),
+			p("other", "body.name", "X-Absent", false), // no event for "other": left out
+		},
+	}))
+	_, err := tr.Execute(t.Context(), request(1))
+	require.NoError(t, err)
+	h := rec.Requests()[0].Header
+	require.Equal(t, "fortune", h.Get("X-Name"))
+	require.Equal(t, "3", h.Get("X-Count"))
+	require.NotContains(t, h, "X-Absent")
+	require.Equal(t, "tenant-a.example", host.Load())
+
+	// A key the event lacks, without a default, fails that firing for good.
+	bad := build(t, trigger.Env{}, spec(&v1alpha1.HTTPTrigger{
+		URL:            srv.URL,
+		DynamicHeaders: []v1alpha1.TriggerParameter{p("dep", "body.missing", "X-Missing", false)},
+	}))
+	_, err = bad.Execute(t.Context(), request(2))
+	require.ErrorContains(t, err, "dynamicHeaders")
+	require.True(t, trigger.IsTerminal(err), "%v", err)
+	require.Len(t, rec.Requests(), 1, "nothing sent")
+}
+
 func TestMissingSecretIsTransientAndNotLeaked(t *testing.T) {
 	srv := serve(t, &recorder{})
 	tr := build(t, trigger.Env{Secrets: secrets(nil)}, spec(&v1alpha1.HTTPTrigger{
@@ -249,8 +285,14 @@ func TestTLS(t *testing.T) {
 	t.Run("empty tls is terminal", func(t *testing.T) {
 		tr := build(t, env, spec(&v1alpha1.HTTPTrigger{URL: srv.URL, TLS: &v1alpha1.TLSConfig{}}))
 		_, err := tr.Execute(t.Context(), request(1))
-		require.EqualError(t, err, "setting up TLS: none of caCertSecret, clientCertSecret and clientKeySecret is set")
+		require.EqualError(t, err, "setting up TLS: invalid TLS setup: none of caCertSecret, clientCertSecret and clientKeySecret is set (nor enabled, nor insecureSkipVerify)")
 		require.True(t, trigger.IsTerminal(err))
+	})
+	t.Run("enabled checks against the system's certificates", func(t *testing.T) {
+		tr := build(t, env, spec(&v1alpha1.HTTPTrigger{URL: srv.URL, TLS: &v1alpha1.TLSConfig{Enabled: true}}))
+		_, err := tr.Execute(t.Context(), request(1))
+		require.ErrorContains(t, err, "certificate signed by unknown authority", "the test server's CA is no system CA")
+		require.False(t, trigger.IsTerminal(err))
 	})
 }
 

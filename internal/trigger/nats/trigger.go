@@ -20,8 +20,10 @@ import (
 	"time"
 
 	natsgo "github.com/nats-io/nats.go"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/natsauth"
 	"github.com/herald-dev/herald/internal/sensor/param"
 	"github.com/herald-dev/herald/internal/trigger"
 )
@@ -171,10 +173,11 @@ func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.NATSTrigger, []byte, 
 }
 
 // connKey identifies the connection spec needs: the namespace its Secrets
-// come from, the server URL and the TLS setup.
+// come from, the server URL, the TLS setup and the credentials' Secrets.
 func (t *Trigger) connKey(spec *v1alpha1.NATSTrigger) string {
-	tlsKey, _ := json.Marshal(spec.TLS) // selectors always encode
-	return t.namespace + "\x00" + spec.URL + "\x00" + string(tlsKey)
+	tlsKey, _ := json.Marshal(spec.TLS)   // selectors always encode
+	authKey, _ := json.Marshal(spec.Auth) // the same
+	return t.namespace + "\x00" + spec.URL + "\x00" + string(tlsKey) + "\x00" + string(authKey)
 }
 
 // connect dials the server of spec. Publishes fail while the connection is
@@ -188,11 +191,22 @@ func (t *Trigger) connect(ctx context.Context, spec *v1alpha1.NATSTrigger) (*nat
 		natsgo.MaxReconnects(-1),
 	}
 	if spec.TLS != nil {
-		cfg, err := t.tlsConfig(ctx, spec.TLS)
+		cfg, err := trigger.TLSConfig(ctx, spec.TLS, t.secrets, t.namespace)
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, natsgo.Secure(cfg))
+	}
+	auth, err := natsauth.Option(ctx, spec.Auth, func(ctx context.Context, sel *corev1.SecretKeySelector) ([]byte, error) {
+		return t.secrets.Read(ctx, t.namespace, sel)
+	})
+	switch {
+	case errors.Is(err, natsauth.ErrInvalid):
+		return nil, trigger.Terminal(fmt.Errorf("setting up the credentials: %w", err))
+	case err != nil:
+		return nil, fmt.Errorf("setting up the credentials: %w", err)
+	case auth != nil:
+		opts = append(opts, auth)
 	}
 	return natsgo.Connect(spec.URL, opts...)
 }

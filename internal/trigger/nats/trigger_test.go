@@ -2,10 +2,12 @@ package nats_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
@@ -173,4 +175,56 @@ func TestRender(t *testing.T) {
 
 func tlsSecret(key string) *corev1.SecretKeySelector {
 	return &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "tls"}, Key: key}
+}
+
+func TestAuth(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, Authorization: "t0ken", NoLog: true, NoSigs: true})
+	require.NoError(t, err)
+	srv.Start()
+	t.Cleanup(srv.Shutdown)
+	require.True(t, srv.ReadyForConnections(10*time.Second))
+	sub, err := natsgo.Connect(srv.ClientURL(), natsgo.Token("t0ken"))
+	require.NoError(t, err)
+	t.Cleanup(sub.Close)
+	msgs := make(chan *natsgo.Msg, 10)
+	_, err = sub.ChanSubscribe("minio-events", msgs)
+	require.NoError(t, err)
+	require.NoError(t, sub.Flush())
+
+	secrets := func(_ context.Context, ns string, sel *corev1.SecretKeySelector) ([]byte, error) {
+		if ns == "argo-events" && sel.Name == "nats" && sel.Key == "token" {
+			return []byte("t0ken"), nil
+		}
+		return nil, errors.New("not found")
+	}
+	withAuth := func(a *v1alpha1.NATSAuth) *natstrigger.Trigger {
+		conns := natstrigger.NewConns(0)
+		t.Cleanup(conns.Close)
+		tr, err := natstrigger.NewWithConns(trigger.Env{Secrets: secrets}, sensor(),
+			template(&v1alpha1.NATSTrigger{URL: srv.ClientURL(), Subject: "minio-events", Payload: minioPayload, Auth: a}), conns)
+		require.NoError(t, err)
+		return tr
+	}
+	key := func(name, key string) *corev1.SecretKeySelector {
+		return &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: key}
+	}
+
+	_, err = withAuth(&v1alpha1.NATSAuth{Token: key("nats", "token")}).Execute(t.Context(), request(1))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"fileName":"file-1.txt","bucket":"input"}`, string(next(t, msgs).Data))
+
+	// Refused without credentials, or with a Secret not there (yet): retried.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	_, err = withAuth(nil).Execute(ctx, request(2))
+	require.Error(t, err)
+	require.False(t, trigger.IsTerminal(err), "%v", err)
+	_, err = withAuth(&v1alpha1.NATSAuth{Token: key("nats", "missing")}).Execute(t.Context(), request(3))
+	require.ErrorContains(t, err, "setting up the credentials: reading auth.token")
+	require.False(t, trigger.IsTerminal(err), "%v", err)
+
+	// Credentials that cannot work: terminal.
+	_, err = withAuth(&v1alpha1.NATSAuth{Basic: &v1alpha1.BasicAuth{Username: key("nats", "token")}}).Execute(t.Context(), request(4))
+	require.ErrorContains(t, err, "auth.basic needs both username and password")
+	require.True(t, trigger.IsTerminal(err), "%v", err)
 }
