@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,8 +13,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
+	"github.com/herald-dev/herald/internal/event"
 	"github.com/herald-dev/herald/internal/eventbus/jetstream"
 	"github.com/herald-dev/herald/internal/eventsource"
+	"github.com/herald-dev/herald/internal/natsauth/natsauthtest"
 	"github.com/herald-dev/herald/internal/testenv"
 )
 
@@ -95,6 +98,41 @@ func TestExoticOptions(t *testing.T) {
 	oauth := v1alpha1.AuthStrategy("oauth")
 	_, err = exoticOptions(t.Context(), &v1alpha1.JetStreamConfig{URL: "nats://a:4222", AccessSecret: sel("bus", "creds"), Auth: &oauth}, "ns", env, dir)
 	require.ErrorContains(t, err, `event bus auth "oauth" is not supported (want none, token, basic or jwt)`)
+}
+
+// TestExoticBusWithJWTCredentials connects to a JetStream server in
+// operator mode with an EventBus whose access Secret is a user's .creds
+// file (auth: jwt), and publishes through it; without them the server
+// refuses the connection.
+func TestExoticBusWithJWTCredentials(t *testing.T) {
+	opts, account := natsauthtest.Operator(t)
+	srv, err := testenv.StartNATSWith(opts)
+	require.NoError(t, err)
+	t.Cleanup(srv.Stop)
+	creds, _ := natsauthtest.UserCreds(t, account)
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secrets", "bus", "user.creds")
+	require.NoError(t, os.MkdirAll(filepath.Dir(secretFile), 0o700))
+	require.NoError(t, os.WriteFile(secretFile, creds, 0o600))
+	env := eventsource.Env{Secrets: eventsource.FileSecrets(filepath.Join(dir, "secrets"))}
+	jwt := v1alpha1.AuthStrategyJWT
+	spec := &v1alpha1.JetStreamConfig{
+		URL: srv.URL, Auth: &jwt,
+		AccessSecret: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "bus"}, Key: "user.creds"},
+	}
+
+	o, err := exoticOptions(t.Context(), spec, "ns", env, filepath.Join(dir, "bus"))
+	require.NoError(t, err)
+	bus, err := jetstream.Connect(t.Context(), o)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, bus.Close(context.Background())) })
+	ack, err := bus.Publish(t.Context(), &event.Event{ID: "e1", Source: "hooks", Subject: "push", Type: "webhook", Time: time.Now(), DataContentType: event.ContentTypeJSON, Data: []byte(`{}`)})
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), ack.Sequence)
+
+	o.Auth = jetstream.AuthOptions{}
+	_, err = jetstream.Connect(t.Context(), o)
+	require.ErrorContains(t, err, "Authorization Violation")
 }
 
 // TestEventBusSettingsReachTheEmbeddedServer connects the bus of a process

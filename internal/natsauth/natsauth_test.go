@@ -5,7 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/nats-io/jwt/v2"
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
 	"github.com/stretchr/testify/require"
@@ -13,33 +12,17 @@ import (
 
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/natsauth"
+	"github.com/herald-dev/herald/internal/natsauth/natsauthtest"
 )
 
 func sel(key string) *corev1.SecretKeySelector {
 	return &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "nats"}, Key: key}
 }
 
-// userCreds returns a user's .creds file (its JWT, signed by a new
-// account, and its seed) and the JWT.
-func userCreds(t *testing.T) (creds []byte, userJWT string) {
-	t.Helper()
+func TestOption(t *testing.T) {
 	account, err := nkeys.CreateAccount()
 	require.NoError(t, err)
-	user, err := nkeys.CreateUser()
-	require.NoError(t, err)
-	pub, err := user.PublicKey()
-	require.NoError(t, err)
-	userJWT, err = jwt.NewUserClaims(pub).Encode(account)
-	require.NoError(t, err)
-	seed, err := user.Seed()
-	require.NoError(t, err)
-	creds, err = jwt.FormatUserConfig(userJWT, seed)
-	require.NoError(t, err)
-	return creds, userJWT
-}
-
-func TestOption(t *testing.T) {
-	creds, userJWT := userCreds(t)
+	creds, userJWT := natsauthtest.UserCreds(t, account)
 	user, err := nkeys.CreateUser()
 	require.NoError(t, err)
 	seed, err := user.Seed()

@@ -21,18 +21,20 @@ type NATS struct {
 
 // StartNATS starts an embedded JetStream server. Call Stop when done.
 func StartNATS() (*NATS, error) {
+	return StartNATSWith(&server.Options{})
+}
+
+// StartNATSWith starts an embedded JetStream server with opts (their
+// credentials, say) on a random loopback port and a temporary file store.
+// Call Stop when done.
+func StartNATSWith(opts *server.Options) (*NATS, error) {
 	dir, err := os.MkdirTemp("", "herald-nats-")
 	if err != nil {
 		return nil, fmt.Errorf("creating the JetStream store folder: %w", err)
 	}
-	srv, err := server.NewServer(&server.Options{
-		Host:      "127.0.0.1",
-		Port:      server.RANDOM_PORT,
-		JetStream: true,
-		StoreDir:  dir,
-		NoLog:     true,
-		NoSigs:    true,
-	})
+	o := *opts
+	o.Host, o.Port, o.JetStream, o.StoreDir, o.NoLog, o.NoSigs = "127.0.0.1", server.RANDOM_PORT, true, dir, true, true
+	srv, err := server.NewServer(&o)
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("configuring the embedded NATS server: %w", err)

@@ -85,18 +85,26 @@ func (c *Compiled) Apply(doc []byte, events map[string]*event.Event) ([]byte, er
 	return c.apply(doc, events)
 }
 
-// apply is Apply for a doc known to be JSON.
-func (c *Compiled) apply(doc []byte, events map[string]*event.Event) ([]byte, error) {
+// each resolves the parameters in order and calls fn with each value that
+// is not skipped; an error of either is the parameter's.
+func (c *Compiled) each(events map[string]*event.Event, fn func(p *compiledParam, v Value) error) error {
 	var cache renderCache
 	for i := range c.params {
 		p := &c.params[i]
 		v, err := p.src.resolve(events, &cache)
+		if err == nil && !v.Skip {
+			err = fn(p, v)
+		}
 		if err != nil {
-			return nil, p.errorf(err)
+			return p.errorf(err)
 		}
-		if v.Skip {
-			continue
-		}
+	}
+	return nil
+}
+
+// apply is Apply for a doc known to be JSON.
+func (c *Compiled) apply(doc []byte, events map[string]*event.Event) ([]byte, error) {
+	err := c.each(events, func(p *compiledParam, v Value) error {
 		text, raw := v.Text, v.Raw
 		switch p.op {
 		case v1alpha1.TriggerParameterOpAppend, v1alpha1.TriggerParameterOpPrepend:
@@ -109,9 +117,12 @@ func (c *Compiled) apply(doc []byte, events map[string]*event.Event) ([]byte, er
 				}
 			}
 		}
-		if doc, err = set(doc, p.dest, text, raw); err != nil {
-			return nil, p.errorf(err)
-		}
+		var err error
+		doc, err = set(doc, p.dest, text, raw)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return doc, nil
 }
@@ -130,23 +141,17 @@ func (c *Compiled) apply(doc []byte, events map[string]*event.Event) ([]byte, er
 // string as a JSON string. Later parameters write into it.
 func (c *Compiled) Payload(events map[string]*event.Event) ([]byte, error) {
 	var payload []byte
-	var cache renderCache
-	for i := range c.params {
-		p := &c.params[i]
-		v, err := p.src.resolve(events, &cache)
-		if err != nil {
-			return nil, p.errorf(err)
-		}
-		if v.Skip {
-			continue
-		}
+	err := c.each(events, func(p *compiledParam, v Value) error {
 		if p.dest == "" {
 			payload = whole(v)
-			continue
+			return nil
 		}
-		if payload, err = set(payload, p.dest, v.Text, v.Raw); err != nil {
-			return nil, p.errorf(err)
-		}
+		var err error
+		payload, err = set(payload, p.dest, v.Text, v.Raw)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return payload, nil
 }
@@ -164,16 +169,12 @@ type Field struct {
 // operation field does not apply.
 func (c *Compiled) Fields(events map[string]*event.Event) ([]Field, error) {
 	var out []Field
-	var cache renderCache
-	for i := range c.params {
-		p := &c.params[i]
-		v, err := p.src.resolve(events, &cache)
-		if err != nil {
-			return nil, p.errorf(err)
-		}
-		if !v.Skip {
-			out = append(out, Field{Dest: p.dest, Text: v.Text})
-		}
+	err := c.each(events, func(p *compiledParam, v Value) error {
+		out = append(out, Field{Dest: p.dest, Text: v.Text})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

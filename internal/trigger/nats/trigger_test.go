@@ -178,12 +178,10 @@ func tlsSecret(key string) *corev1.SecretKeySelector {
 }
 
 func TestAuth(t *testing.T) {
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, Authorization: "t0ken", NoLog: true, NoSigs: true})
+	srv, err := testenv.StartNATSWith(&server.Options{Authorization: "t0ken"})
 	require.NoError(t, err)
-	srv.Start()
-	t.Cleanup(srv.Shutdown)
-	require.True(t, srv.ReadyForConnections(10*time.Second))
-	sub, err := natsgo.Connect(srv.ClientURL(), natsgo.Token("t0ken"))
+	t.Cleanup(srv.Stop)
+	sub, err := natsgo.Connect(srv.URL, natsgo.Token("t0ken"))
 	require.NoError(t, err)
 	t.Cleanup(sub.Close)
 	msgs := make(chan *natsgo.Msg, 10)
@@ -201,7 +199,7 @@ func TestAuth(t *testing.T) {
 		conns := natstrigger.NewConns(0)
 		t.Cleanup(conns.Close)
 		tr, err := natstrigger.NewWithConns(trigger.Env{Secrets: secrets}, sensor(),
-			template(&v1alpha1.NATSTrigger{URL: srv.ClientURL(), Subject: "minio-events", Payload: minioPayload, Auth: a}), conns)
+			template(&v1alpha1.NATSTrigger{URL: srv.URL, Subject: "minio-events", Payload: minioPayload, Auth: a}), conns)
 		require.NoError(t, err)
 		return tr
 	}
