@@ -25,7 +25,7 @@ type clusterNode struct {
 
 // startCluster starts n embedded servers on loopback forming one cluster,
 // each with its own data folder; they are stopped at cleanup.
-func startCluster(t *testing.T, n int) []*clusterNode {
+func startCluster(t testing.TB, n int) []*clusterNode {
 	t.Helper()
 	addrs := make([]string, n)
 	for i := range addrs {
@@ -50,7 +50,7 @@ func startCluster(t *testing.T, n int) []*clusterNode {
 	return nodes
 }
 
-func (n *clusterNode) start(t *testing.T) {
+func (n *clusterNode) start(t testing.TB) {
 	t.Helper()
 	srv, err := StartEmbedded(t.Context(), n.opts)
 	require.NoError(t, err)
@@ -58,7 +58,7 @@ func (n *clusterNode) start(t *testing.T) {
 }
 
 // stop shuts the server down; stopping a stopped node does nothing.
-func (n *clusterNode) stop(t *testing.T) {
+func (n *clusterNode) stop(t testing.TB) {
 	t.Helper()
 	if n.srv != nil {
 		require.NoError(t, n.srv.Shutdown(context.Background()))
@@ -68,7 +68,7 @@ func (n *clusterNode) stop(t *testing.T) {
 
 // clusterBus connects a bus to the node's server in-process, keeping the
 // stream on all three servers.
-func clusterBus(t *testing.T, n *clusterNode) *Bus {
+func clusterBus(t testing.TB, n *clusterNode) *Bus {
 	t.Helper()
 	return connect(t, Options{InProcess: n.srv, ClusterWait: 20 * time.Second, Stream: StreamOptions{Replicas: 3}})
 }

@@ -3,6 +3,7 @@
 package jetstream
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-dev/herald/internal/eventbus"
@@ -66,4 +68,40 @@ func TestStoreWriteErrorRefusesEventsAtOnce(t *testing.T) {
 	r := &recorder{t: t}
 	subscribe(t, b, eventbus.Subscription{Durable: "after-the-fault"}, r.handle)
 	require.Eventually(t, func() bool { return r.len() >= 1 }, 10*time.Second, 10*time.Millisecond, "the event stored before is delivered")
+}
+
+// BenchmarkStoreFault is the store check each backlog check runs (once a
+// second by default) on an embedded server whose event stream has the
+// given number of durable consumers (one per Sensor): nats-server's
+// Healthz with details looks at every stream and consumer.
+func BenchmarkStoreFault(b *testing.B) {
+	for _, consumers := range []int{10, 200, 1000} {
+		b.Run(fmt.Sprintf("consumers=%d", consumers), func(b *testing.B) {
+			srv := startServer(b, b.TempDir(), "")
+			benchStoreFault(b, srv, newBusOn(b, srv, Options{BacklogCheck: -1}), consumers)
+		})
+	}
+	// A three-server cluster, the stream and its consumers on all three:
+	// there Healthz looks at every replicated stream and consumer.
+	b.Run("cluster/consumers=200", func(b *testing.B) {
+		nodes := startCluster(b, 3)
+		benchStoreFault(b, nodes[0].srv, clusterBus(b, nodes[0]), 200)
+	})
+}
+
+// benchStoreFault adds consumers to bus's stream, then measures srv's
+// StoreFault.
+func benchStoreFault(b *testing.B, srv *Embedded, bus *Bus, consumers int) {
+	for i := range consumers {
+		_, err := bus.js.CreateOrUpdateConsumer(b.Context(), bus.stream, jetstream.ConsumerConfig{
+			Durable: fmt.Sprintf("sensor-%d", i), AckPolicy: jetstream.AckExplicitPolicy,
+		})
+		require.NoError(b, err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if err := srv.StoreFault(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
