@@ -51,7 +51,7 @@ func validateHTTPTrigger(r *report, path *field.Path, h *v1alpha1.HTTPTrigger, r
 	if h.Timeout < 0 {
 		r.add(invalid(path.Child("timeout"), h.Timeout, "timeout must not be negative"))
 	}
-	if h.Host != "" && !rewritten["http.host"] && strings.ContainsAny(h.Host, " \t\r\n/") {
+	if h.Host != "" && !rewritten["http.host"] && !httpguts.ValidHostHeader(h.Host) {
 		r.add(invalid(path.Child("host"), h.Host, "%q is not a host name (with an optional :port)", h.Host))
 	}
 }

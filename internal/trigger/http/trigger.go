@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/sensor/param"
 	"github.com/herald-dev/herald/internal/trigger"
@@ -175,6 +177,9 @@ func (t *Trigger) Execute(ctx context.Context, req *trigger.Request) (trigger.Re
 		hreq.Header.Set(h.Dest, h.Text)
 	}
 	if spec.Host != "" {
+		if !httpguts.ValidHostHeader(spec.Host) {
+			return trigger.Result{Ref: ref}, trigger.Terminal(fmt.Errorf("building http request %s: host %q is not a Host header", ref, spec.Host))
+		}
 		hreq.Host = spec.Host
 	}
 	secrets, err := t.secretHeaders(ctx, spec, hreq)
@@ -245,6 +250,11 @@ func (t *Trigger) resolve(req *trigger.Request) (*v1alpha1.HTTPTrigger, []byte, 
 		var err error
 		if dynamic, err = headers.Fields(req.Events); err != nil {
 			return nil, nil, nil, fmt.Errorf("building dynamicHeaders: %w", err)
+		}
+		for _, h := range dynamic {
+			if !httpguts.ValidHeaderFieldName(h.Dest) || !httpguts.ValidHeaderFieldValue(h.Text) {
+				return nil, nil, nil, fmt.Errorf("building dynamicHeaders: %q cannot be sent: its name or value holds a character a header cannot (a line break, a control character)", h.Dest)
+			}
 		}
 	}
 	return spec, body, dynamic, nil

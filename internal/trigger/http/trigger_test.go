@@ -232,6 +232,19 @@ func TestDynamicHeadersAndHost(t *testing.T) {
 	_, err = bad.Execute(t.Context(), request(2))
 	require.ErrorContains(t, err, "dynamicHeaders")
 	require.True(t, trigger.IsTerminal(err), "%v", err)
+
+	// A value with a line break (header injection) is never sent.
+	injected := request(3)
+	injected.Events["dep"].Data = []byte(`{"body":{"name":"a\r\nX-Admin: yes","n":1}}`)
+	_, err = tr.Execute(t.Context(), injected)
+	require.ErrorContains(t, err, `building dynamicHeaders: "X-Name" cannot be sent`)
+	require.True(t, trigger.IsTerminal(err), "%v", err)
+
+	// So is a host (a parameter may write it) that is no Host header.
+	badHost := build(t, trigger.Env{}, spec(&v1alpha1.HTTPTrigger{URL: srv.URL, Host: "a b"}))
+	_, err = badHost.Execute(t.Context(), request(4))
+	require.ErrorContains(t, err, `host "a b" is not a Host header`)
+	require.True(t, trigger.IsTerminal(err), "%v", err)
 	require.Len(t, rec.Requests(), 1, "nothing sent")
 }
 
