@@ -51,6 +51,14 @@ func validateHTTPTrigger(r *report, path *field.Path, h *v1alpha1.HTTPTrigger, r
 	if h.Timeout < 0 {
 		r.add(invalid(path.Child("timeout"), h.Timeout, "timeout must not be negative"))
 	}
+	for _, name := range sortedKeys(h.Headers) {
+		switch {
+		case !httpguts.ValidHeaderFieldName(name):
+			r.add(invalid(path.Child("headers").Key(name), name, "%q is not an HTTP header name", name))
+		case !httpguts.ValidHeaderFieldValue(h.Headers[name]):
+			r.add(invalid(path.Child("headers").Key(name), field.OmitValueType{}, "the value of %q holds a line break or a control character, which a header cannot", name))
+		}
+	}
 	if h.Host != "" && !rewritten["http.host"] && !httpguts.ValidHostHeader(h.Host) {
 		r.add(invalid(path.Child("host"), h.Host, "%q is not a host name (with an optional :port)", h.Host))
 	}

@@ -241,13 +241,15 @@ func TestValidateHTTPTrigger(t *testing.T) {
 		{
 			name: "dynamic headers that cannot be sent, a bad host",
 			mutate: httpTrigger(&v1alpha1.HTTPTrigger{
-				URL: "http://svc/hook", Host: "svc/path",
+				URL: "http://svc/hook", Host: "svc/path", Headers: map[string]string{"X Team": "a", "X-Ok": "b\nc"},
 				DynamicHeaders: []v1alpha1.TriggerParameter{
 					{Src: &v1alpha1.TriggerParameterSource{DependencyName: "dep", DataKey: "body.id"}, Dest: "X Id"},
 					{Src: &v1alpha1.TriggerParameterSource{DependencyName: "nodep", DataKey: "body.id"}},
 				},
 			}),
 			errs: []string{
+				`spec.triggers[0].template.http.headers[X Team]: "X Team" is not an HTTP header name`,
+				`spec.triggers[0].template.http.headers[X-Ok]: the value of "X-Ok" holds a line break or a control character, which a header cannot`,
 				`spec.triggers[0].template.http.host: "svc/path" is not a host name (with an optional :port)`,
 				`spec.triggers[0].template.http.dynamicHeaders[0].dest: "X Id" is not an HTTP header name`,
 				`spec.triggers[0].template.http.dynamicHeaders[1].src.dependencyName: unknown dependency "nodep" (have "dep")`,
