@@ -153,6 +153,16 @@ func TestValidateWebhook(t *testing.T) {
 			errs:   []string{"spec.webhook[hook].maxPayloadSize: maxPayloadSize must be a positive number of bytes"},
 		},
 		{
+			name: "basicAuth without its password, and with authSecret",
+			mutate: setWebhook(v1alpha1.WebhookContext{
+				Endpoint: "/", Port: "12000", Method: "POST",
+				AuthSecret: amqpSecret("hook", "token"),
+				BasicAuth:  &v1alpha1.BasicAuth{Username: amqpSecret("hook", "user")},
+			}),
+			errs:  []string{"spec.webhook[hook].basicAuth.password: password is required: the Secret key holding the password"},
+			warns: []string{"spec.webhook[hook].basicAuth: authSecret is set too: a request with either the bearer token or this username and password is accepted"},
+		},
+		{
 			name: "authSecret incomplete",
 			mutate: setWebhook(v1alpha1.WebhookContext{
 				Endpoint: "/", Port: "12000", Method: "POST",

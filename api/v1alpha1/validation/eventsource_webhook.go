@@ -51,6 +51,13 @@ func validateWebhookContext(r *report, path *field.Path, w *v1alpha1.WebhookCont
 	if w.AuthSecret != nil {
 		validateSecretKey(r, path.Child("authSecret"), w.AuthSecret, "the bearer token")
 	}
+	if w.BasicAuth != nil {
+		validateBasicAuth(r, path.Child("basicAuth"), w.BasicAuth)
+		if w.AuthSecret != nil {
+			r.warn(invalid(path.Child("basicAuth"), field.OmitValueType{},
+				"authSecret is set too: a request with either the bearer token or this username and password is accepted"))
+		}
+	}
 	switch {
 	case w.ServerCertSecret != nil && w.ServerKeySecret == nil:
 		r.warn(required(path.Child("serverKeySecret"), "serverKeySecret is not set, so serverCertSecret is ignored and the endpoint serves plain HTTP"))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/eventsource/sourcetest"
 	"github.com/herald-dev/herald/internal/eventsource/webhook/webhooktest"
 )
@@ -203,6 +205,59 @@ func TestTLSHardening(t *testing.T) {
 	require.ErrorContains(t, err, "loading the TLS certificate of webhook bad")
 	require.NotContains(t, err.Error(), "PRIVATE KEY")
 	require.NotContains(t, err.Error(), strings.Split(otherKey, "\n")[1])
+}
+
+// TestBasicAuth checks an endpoint with basicAuth: the right username and
+// password let a request in, anything else is 401 with a Basic challenge;
+// with authSecret as well, either credential is enough.
+func TestBasicAuth(t *testing.T) {
+	secrets := webhooktest.Secrets{"hook/user": "herald\n", "hook/pass": "s3cret-pw", "hook/token": "tok-91c"}
+	basic := func(user, pass string) http.Header {
+		r, _ := http.NewRequest(http.MethodPost, "http://x", nil)
+		r.SetBasicAuth(user, pass)
+		return http.Header{"Authorization": r.Header["Authorization"]}
+	}
+	for _, withToken := range []bool{false, true} {
+		t.Run(fmt.Sprintf("authSecret=%v", withToken), func(t *testing.T) {
+			cfg := hook(webhooktest.FreePort(t), "/push", "POST")
+			cfg.BasicAuth = &v1alpha1.BasicAuth{Username: secretRef("hook", "user"), Password: secretRef("hook", "pass")}
+			if withToken {
+				cfg.AuthSecret = secretRef("hook", "token")
+			}
+			rec := &sourcetest.Recorder{}
+			s := start(t, webhooktest.Env(secrets), testSpec("push", cfg), rec.Emit)
+			tests := []struct {
+				name   string
+				header http.Header
+				want   int
+			}{
+				{"right", basic("herald", "s3cret-pw"), 200},
+				{"none", http.Header{}, 401},
+				{"wrong password", basic("herald", "nope"), 401},
+				{"wrong user", basic("root", "s3cret-pw"), 401},
+				{"password with the Secret's newline", basic("herald", "s3cret-pw\n"), 401},
+				{"bearer token", http.Header{"Authorization": {"Bearer tok-91c"}}, map[bool]int{false: 401, true: 200}[withToken]},
+			}
+			for _, tt := range tests {
+				before := len(rec.Events())
+				resp, got := webhooktest.Send(t, "POST", s.url, "application/json", `{}`, tt.header)
+				require.Equal(t, tt.want, resp.StatusCode, "%s: %s", tt.name, got)
+				if tt.want == 200 {
+					require.Len(t, rec.Events(), before+1, tt.name)
+					continue
+				}
+				require.Len(t, rec.Events(), before, "%s: no event", tt.name)
+				require.Contains(t, resp.Header.Values("WWW-Authenticate"), `Basic realm="herald"`, tt.name)
+				require.NotContains(t, got, "s3cret-pw")
+			}
+			// The event's headers do not carry the credentials on.
+			var data struct {
+				Header http.Header `json:"header"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Events()[0].Data, &data))
+			require.Equal(t, []string{MaskedValue}, data.Header["Authorization"])
+		})
+	}
 }
 
 func TestEqualToken(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,6 +30,7 @@ type route struct {
 	endpoint   string
 	method     string
 	token      []byte // nil: no bearer token required
+	basic      *basicCredentials
 	maxPayload int64
 	check      func(r *http.Request, body []byte) error
 	payload    func(r *http.Request, body []byte) ([]byte, error)
@@ -68,7 +70,26 @@ func newRoute(ctx context.Context, env eventsource.Env, spec eventsource.Spec, e
 		}
 		rt.token = token
 	}
+	if a := ep.Context.BasicAuth; a != nil {
+		if a.Username == nil || a.Password == nil {
+			return nil, fmt.Errorf("%s %s: basicAuth needs both username and password", ep.Kind, spec.Name)
+		}
+		user, err := ReadSecret(ctx, env, ep.Kind+" "+spec.Name, "basic auth username", a.Username)
+		if err != nil {
+			return nil, err
+		}
+		pass, err := ReadSecret(ctx, env, ep.Kind+" "+spec.Name, "basic auth password", a.Password)
+		if err != nil {
+			return nil, err
+		}
+		rt.basic = &basicCredentials{user: user, pass: pass}
+	}
 	return rt, nil
+}
+
+// basicCredentials are the username and password a request must present.
+type basicCredentials struct {
+	user, pass []byte
 }
 
 // enter admits a request unless the route is closing.
@@ -101,8 +122,13 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rt.inflight.Done()
-	if rt.token != nil && !rt.authorized(r) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="herald"`)
+	if (rt.token != nil || rt.basic != nil) && !rt.authorized(r) {
+		if rt.token != nil {
+			w.Header().Add("WWW-Authenticate", `Bearer realm="herald"`)
+		}
+		if rt.basic != nil {
+			w.Header().Add("WWW-Authenticate", `Basic realm="herald"`)
+		}
 		rt.reject("unauthorized")
 		unauthorized(w)
 		return
@@ -168,10 +194,24 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, "success")
 }
 
-// authorized checks the bearer token in constant time.
+// authorized checks the request's credentials in constant time: a bearer
+// token (authSecret) or a username and password (basicAuth); with both set,
+// either lets a request in (one Authorization header carries one of them).
 func (rt *route) authorized(r *http.Request) bool {
-	given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && EqualToken(given, rt.token)
+	if rt.token != nil {
+		if given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && EqualToken(given, rt.token) {
+			return true
+		}
+	}
+	if rt.basic != nil {
+		// Both compared whatever the first gives, in constant time.
+		user, pass, ok := r.BasicAuth()
+		userOK, passOK := EqualToken(user, rt.basic.user), EqualToken(pass, rt.basic.pass)
+		if ok && userOK && passOK {
+			return true
+		}
+	}
+	return false
 }
 
 // unauthorized answers 401 with one text for every reason.
