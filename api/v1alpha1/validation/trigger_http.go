@@ -51,6 +51,7 @@ func validateHTTPTrigger(r *report, path *field.Path, h *v1alpha1.HTTPTrigger, r
 	if h.Timeout < 0 {
 		r.add(invalid(path.Child("timeout"), h.Timeout, "timeout must not be negative"))
 	}
+	validateSecureHeaders(r, path.Child("secureHeaders"), h.SecureHeaders)
 	for _, name := range sortedKeys(h.Headers) {
 		switch {
 		case !httpguts.ValidHeaderFieldName(name):

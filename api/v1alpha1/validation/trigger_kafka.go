@@ -35,8 +35,14 @@ func validateKafkaTrigger(r *report, path *field.Path, k *v1alpha1.KafkaTrigger,
 	if k.SchemaRegistry != nil {
 		r.add(unsupported(path.Child("schemaRegistry"), "kafka schemaRegistry (Avro encoding)"))
 	}
-	for i, h := range k.SecureHeaders {
-		hp := path.Child("secureHeaders").Index(i)
+	validateSecureHeaders(r, path.Child("secureHeaders"), k.SecureHeaders)
+}
+
+// validateSecureHeaders checks that each secure header reads its value from
+// a Secret (ConfigMaps are not supported).
+func validateSecureHeaders(r *report, path *field.Path, headers []*v1alpha1.SecureHeader) {
+	for i, h := range headers {
+		hp := path.Index(i)
 		switch {
 		case h == nil || h.ValueFrom == nil:
 			r.add(required(hp.Child("valueFrom"), "valueFrom is required: the Secret key holding the header value"))

@@ -242,12 +242,14 @@ func TestValidateHTTPTrigger(t *testing.T) {
 			name: "dynamic headers that cannot be sent, a bad host",
 			mutate: httpTrigger(&v1alpha1.HTTPTrigger{
 				URL: "http://svc/hook", Host: "svc/path", Headers: map[string]string{"X Team": "a", "X-Ok": "b\nc"},
+				SecureHeaders: []*v1alpha1.SecureHeader{{Name: "X-Key", ValueFrom: &v1alpha1.ValueFromSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{Key: "k"}}}},
 				DynamicHeaders: []v1alpha1.TriggerParameter{
 					{Src: &v1alpha1.TriggerParameterSource{DependencyName: "dep", DataKey: "body.id"}, Dest: "X Id"},
 					{Src: &v1alpha1.TriggerParameterSource{DependencyName: "nodep", DataKey: "body.id"}},
 				},
 			}),
 			errs: []string{
+				`spec.triggers[0].template.http.secureHeaders[0].valueFrom: unsupported: secure header values from a ConfigMap (want secretKeyRef)`,
 				`spec.triggers[0].template.http.headers[X Team]: "X Team" is not an HTTP header name`,
 				`spec.triggers[0].template.http.headers[X-Ok]: the value of "X-Ok" holds a line break or a control character, which a header cannot`,
 				`spec.triggers[0].template.http.host: "svc/path" is not a host name (with an optional :port)`,

@@ -55,8 +55,9 @@ var Kind = eventsource.Kind{
 		"Secret's key, compared in constant time; a delivery without it or with a wrong one is answered 401 with no detail. " +
 		"The endpoint is a webhook endpoint: it shares ports with webhooks and answers 200 only once the event is stored.\n\n" +
 		"Differences from Argo Events: Herald never calls GitHub's API, so it does not create or delete the hook " +
-		"(`apiToken`, `githubApp`, `repositories`, `organizations`, `active`, `insecure`, `contentType`, `deleteHookOnFinish` and the " +
-		"base URLs are accepted with a lint warning and not used): create the hook on GitHub yourself. `events` filters what is received: " +
+		"(`apiToken`, `githubApp` and `deleteHookOnFinish`, which make Argo call it, are accepted with a lint warning; `repositories`, " +
+		"`organizations`, `owner`, `repository`, `id`, `active`, `insecure`, `contentType`, `webhook.url` and the base URLs only describe " +
+		"the hook Argo would create, and are not used): create the hook on GitHub yourself. `events` filters what is received: " +
 		"a delivery whose `X-GitHub-Event` is not listed (and not `*`) is answered 200 and produces no event (Argo relies on the hook's " +
 		"own event list). Only `X-Hub-Signature-256` is checked, not the older SHA-1 `X-Hub-Signature`. The `Authorization` header, if " +
 		"any, is masked in the event.",

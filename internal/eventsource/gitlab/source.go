@@ -88,9 +88,10 @@ var Kind = eventsource.Kind{
 		"(`PushEvents`, `MergeRequestsEvents`, `TagPushEvents`, `IssuesEvents`, `NoteEvents`, `PipelineEvents`, `JobEvents`, ...): " +
 		"a request whose `X-Gitlab-Event` belongs to none of them is answered 200 and produces no event. " +
 		"The endpoint is a webhook endpoint: it shares ports with webhooks and answers 200 only once the event is stored.\n\n" +
-		"Differences from Argo Events: Herald never calls GitLab's API, so it does not create or delete the hook (`accessToken`, " +
-		"`projects`, `groups`, `projectID`, `gitlabBaseURL`, `enableSSLVerification` and `deleteHookOnFinish` are accepted with a lint " +
-		"warning and not used, and need not be set): create the hook in GitLab yourself. Argo passes the request's headers on as they " +
+		"Differences from Argo Events: Herald never calls GitLab's API, so it does not create or delete the hook (`accessToken` and " +
+		"`deleteHookOnFinish`, which make Argo call it, are accepted with a lint warning; `projects`, `groups`, `projectID`, " +
+		"`gitlabBaseURL`, `enableSSLVerification` and `webhook.url` only describe the hook Argo would create, are not used and need " +
+		"not be set): create the hook in GitLab yourself. Argo passes the request's headers on as they " +
 		"are; Herald masks `X-Gitlab-Token` (the secret itself) and `Authorization` in the event. A body that is not JSON is refused " +
 		"with 400.",
 }
