@@ -177,6 +177,13 @@ func connectBus(ctx context.Context, cfg Config, secrets eventsource.Env) (*jets
 			}
 			settings = s
 		}
+		if js := eb.Spec.JetStream; js != nil && js.MaxPayload != nil && eb.Spec.JetStreamExotic == nil {
+			mp, err := validation.ParseMaxPayload(*js.MaxPayload)
+			if err != nil {
+				return nil, nil, fmt.Errorf("EventBus %s: %w", eb.Name, err)
+			}
+			settings.MaxPayload = mp
+		}
 		if js := eb.Spec.JetStream; js != nil && js.StreamConfig != nil && eb.Spec.JetStreamExotic == nil && opts.URLs == nil {
 			s, err := parseStreamConfig(*js.StreamConfig)
 			if err != nil {

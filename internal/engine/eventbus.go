@@ -173,6 +173,7 @@ func startEmbedded(ctx context.Context, cfg Config, opts *jetstream.Options, set
 		SyncAlways:     settings.SyncAlways,
 		MaxMemoryStore: settings.MaxMemoryStore,
 		MaxFileStore:   settings.MaxFileStore,
+		MaxPayload:     settings.MaxPayload,
 		Logger:         cfg.Logger.With("component", "nats"),
 	})
 	if err != nil {

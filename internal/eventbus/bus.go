@@ -20,6 +20,9 @@ var (
 	ErrUnavailable = errors.New("event bus unavailable")
 	// ErrClosed: the bus was closed.
 	ErrClosed = errors.New("event bus closed")
+	// ErrTooLarge: the event is larger than the bus takes (its server's
+	// max payload). Trying again does not help; a webhook answers 413.
+	ErrTooLarge = errors.New("event larger than the event bus takes")
 )
 
 // PublishAck is the bus's receipt for a durable publish.

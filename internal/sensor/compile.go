@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -94,6 +96,20 @@ type compiledTrigger struct {
 // fields, no descriptors.
 var resetParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 
+// loggingFields are the attributes of every log line of s, its triggers'
+// included: its namespace and name, then its spec.loggingFields sorted by
+// key (keys named namespace or sensor are left out: those two stay
+// Herald's).
+func loggingFields(s *v1alpha1.Sensor) []any {
+	out := []any{"namespace", s.Namespace, "sensor", s.Name}
+	for _, k := range slices.Sorted(maps.Keys(s.Spec.LoggingFields)) {
+		if k != "namespace" && k != "sensor" {
+			out = append(out, k, s.Spec.LoggingFields[k])
+		}
+	}
+	return out
+}
+
 // newEngine compiles cfg's Sensor.
 func newEngine(cfg Config) (*engine, error) {
 	s := cfg.Sensor
@@ -109,7 +125,7 @@ func newEngine(cfg Config) (*engine, error) {
 	}
 	e := &engine{
 		sensor: s, bus: cfg.Bus, state: cfg.State, fire: cfg.Fire, metrics: cfg.Metrics,
-		log: log.With("namespace", s.Namespace, "sensor", s.Name), now: cfg.Now,
+		log: log.With(loggingFields(s)...), now: cfg.Now,
 		registry: cfg.Registry, env: cfg.Env,
 		workers: orDefault(cfg.Workers, DefaultWorkers), queue: orDefault(cfg.Queue, DefaultQueue),
 		maxDeliver: orDefault(cfg.MaxDeliver, DefaultMaxDeliver), ackWait: cfg.AckWait,

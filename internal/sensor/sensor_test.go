@@ -11,7 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/tidwall/gjson"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/herald-dev/herald/api/v1alpha1"
 	"github.com/herald-dev/herald/internal/trigger"
 )
 
@@ -450,3 +452,10 @@ spec:
   triggers:
   - template: {name: rec, log: {}}
 `
+
+func TestLoggingFields(t *testing.T) {
+	sn := &v1alpha1.Sensor{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "deploy"}}
+	require.Equal(t, []any{"namespace", "ns", "sensor", "deploy"}, loggingFields(sn))
+	sn.Spec.LoggingFields = map[string]string{"team": "platform", "env": "prod", "sensor": "other"}
+	require.Equal(t, []any{"namespace", "ns", "sensor", "deploy", "env", "prod", "team", "platform"}, loggingFields(sn))
+}

@@ -40,6 +40,11 @@ func ValidateEventBus(eb *v1alpha1.EventBus) Result {
 		if js.Settings != nil {
 			validateSettings(&r, p.Child("settings"), *js.Settings)
 		}
+		if js.MaxPayload != nil {
+			if _, err := ParseMaxPayload(*js.MaxPayload); err != nil {
+				r.add(invalid(p.Child("maxPayload"), *js.MaxPayload, "%v", err))
+			}
+		}
 		if len(js.StartArgs) > 0 {
 			r.warn(invalid(p.Child("startArgs"), field.OmitValueType{},
 				"not applied: Herald's bus runs in its own process, not as a nats-server command (its logs follow --log-level)"))

@@ -23,6 +23,12 @@ func TestValidateEventBus(t *testing.T) {
 				URL: "tls://nats:4222", Auth: ptr(v1alpha1.AuthStrategyJWT), TLS: &v1alpha1.TLSConfig{Enabled: true},
 			}},
 		},
+		{name: "jetstream with Argo's maxPayload", spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", MaxPayload: ptr("1MB")}}},
+		{
+			name: "jetstream with a maxPayload NATS does not take",
+			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", MaxPayload: ptr("1GB")}},
+			errs: []string{`spec.jetstream.maxPayload: reading the event bus maxPayload: "1GB" is out of range (want up to 64MB; 0 for that most)`},
+		},
 		{
 			name: "jetstream exotic with an unknown auth",
 			spec: v1alpha1.EventBusSpec{JetStreamExotic: &v1alpha1.JetStreamConfig{URL: "nats://nats:4222", Auth: ptr(v1alpha1.AuthStrategy("oauth"))}},

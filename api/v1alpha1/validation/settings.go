@@ -19,6 +19,10 @@ type JetStreamSettings struct {
 	// JetStream takes, in bytes (-1: the server's default).
 	MaxMemoryStore int64
 	MaxFileStore   int64
+	// MaxPayload is the largest message, in bytes, from the EventBus's
+	// jetstream.maxPayload (0: the embedded server's default); see
+	// ParseMaxPayload.
+	MaxPayload int32
 	// SyncInterval is how often the file store is flushed to the disk;
 	// SyncAlways flushes every write before it is acknowledged.
 	SyncInterval time.Duration
@@ -96,4 +100,23 @@ func ParseSync(s string) (interval time.Duration, always, ok bool) {
 		return 0, false, false
 	}
 	return d, false, true
+}
+
+// maxPayloadLimit is the largest max payload a NATS server accepts.
+const maxPayloadLimit = 64 << 20
+
+// ParseMaxPayload reads an EventBus's jetstream.maxPayload ("1MB", "8MB",
+// or bytes): the largest message the bus's server takes. "0" (no limit in
+// Argo's words) is NATS' largest, 64 MiB.
+func ParseMaxPayload(s string) (int32, error) {
+	n, err := parseBytes(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("reading the event bus maxPayload: %w", err)
+	case n < 0 || n > maxPayloadLimit:
+		return 0, fmt.Errorf("reading the event bus maxPayload: %q is out of range (want up to 64MB; 0 for that most)", s)
+	case n == 0:
+		return maxPayloadLimit, nil
+	}
+	return int32(n), nil
 }

@@ -40,3 +40,15 @@ func TestParseJetStreamSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestParseMaxPayload(t *testing.T) {
+	for in, want := range map[string]int32{"1MB": 1 << 20, "8MB": 8 << 20, "512KB": 512 << 10, "1048576": 1 << 20, "0": 64 << 20, "64MB": 64 << 20} {
+		got, err := ParseMaxPayload(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"65MB", "-1", "lots"} {
+		_, err := ParseMaxPayload(in)
+		require.Error(t, err, in)
+	}
+}

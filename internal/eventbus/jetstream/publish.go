@@ -115,6 +115,9 @@ func (b *Bus) publish(ctx context.Context, id, subject string, data []byte) (eve
 // classify wraps a publish error in eventbus.ErrUnavailable unless the
 // server refused the message for good.
 func (b *Bus) classify(err error) error {
+	if errors.Is(err, nats.ErrMaxPayload) {
+		return fmt.Errorf("%w (at most %d bytes with its headers): %w", eventbus.ErrTooLarge, b.nc.MaxPayload(), err)
+	}
 	if isPermanent(err) {
 		return err
 	}

@@ -50,9 +50,18 @@ type EmbeddedOptions struct {
 	// the machine's memory and the disk's free space).
 	MaxMemoryStore int64
 	MaxFileStore   int64
+	// MaxPayload is the largest message the server takes, in bytes, an
+	// event with its headers (0: DefaultMaxPayload).
+	MaxPayload int32
 	// Logger receives the server's logs (nil: discarded).
 	Logger *slog.Logger
 }
+
+// DefaultMaxPayload is the embedded server's largest message: 8 MiB, the
+// most NATS advises, so that a webhook body up to a few MiB (a source's
+// maxPayloadSize) fits in an event; NATS' own default is 1 MB, less than a
+// 1 MiB webhook body with its headers.
+const DefaultMaxPayload = 8 << 20
 
 // Embedded is a NATS server with JetStream running inside this process.
 type Embedded struct {
@@ -86,6 +95,10 @@ func StartEmbedded(ctx context.Context, o EmbeddedOptions) (*Embedded, error) {
 		// Zero or less: sized from the machine.
 		JetStreamMaxMemory: o.MaxMemoryStore,
 		JetStreamMaxStore:  o.MaxFileStore,
+		MaxPayload:         o.MaxPayload,
+	}
+	if opts.MaxPayload <= 0 {
+		opts.MaxPayload = DefaultMaxPayload
 	}
 	if opts.ServerName == "" {
 		opts.ServerName = "herald"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -283,4 +284,31 @@ func TestEmbeddedSyncAndStoreLimits(t *testing.T) {
 			require.Equal(t, uint64(2), streamMsgs(t, b))
 		})
 	}
+}
+
+// TestEventOverMaxPayloadIsTooLarge publishes events around the embedded
+// server's max payload: the one over it is refused with ErrTooLarge (not
+// as unavailable: trying again cannot help), and the bus goes on.
+func TestEventOverMaxPayloadIsTooLarge(t *testing.T) {
+	srv, err := StartEmbedded(t.Context(), EmbeddedOptions{DataDir: t.TempDir(), MaxPayload: 64 << 10, Logger: testLogger(t)})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, srv.Shutdown(context.Background())) })
+	b := newBusOn(t, srv, Options{})
+	big := testEvent("es", "e", 1)
+	big.Data = fmt.Appendf(nil, `{"x":%q}`, strings.Repeat("a", 70<<10))
+	_, err = b.Publish(t.Context(), big)
+	require.ErrorIs(t, err, eventbus.ErrTooLarge)
+	require.NotErrorIs(t, err, eventbus.ErrUnavailable)
+	require.ErrorContains(t, err, "at most 65536 bytes")
+	_, err = b.Publish(t.Context(), testEvent("es", "e", 2))
+	require.NoError(t, err)
+}
+
+func TestDefaultMaxPayloadTakesAWholeWebhookBody(t *testing.T) {
+	b := newBusOn(t, startServer(t, t.TempDir(), ""), Options{})
+	ev := testEvent("es", "e", 1)
+	// A body at the webhook's default limit (1 MiB) with Argo's envelope.
+	ev.Data = fmt.Appendf(nil, `{"header":{"Content-Type":["application/json"]},"body":{"x":%q}}`, strings.Repeat("a", 1<<20))
+	_, err := b.Publish(t.Context(), ev)
+	require.NoError(t, err)
 }

@@ -188,6 +188,11 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			retryLater(w, "event bus unavailable, try again later")
 			return
 		}
+		if errors.Is(err, eventbus.ErrTooLarge) {
+			rt.reject("event too large for the bus")
+			reply(w, http.StatusRequestEntityTooLarge, "event too large for the event bus")
+			return
+		}
 		reply(w, http.StatusInternalServerError, "failed to record event")
 		return
 	}

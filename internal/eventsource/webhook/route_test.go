@@ -67,6 +67,7 @@ func TestStatusCodes(t *testing.T) {
 		{name: "bus closed", method: "POST", url: s.url, header: auth, body: `{}`, emitErr: fmt.Errorf("publishing: %w", eventbus.ErrClosed), wantStatus: 503, wantHeader: map[string]string{"Retry-After": "1"}},
 		{name: "publish deadline", method: "POST", url: s.url, header: auth, body: `{}`, emitErr: context.DeadlineExceeded, wantStatus: 503},
 		{name: "other publish error", method: "POST", url: s.url, header: auth, body: `{}`, emitErr: errors.New("invalid event"), wantStatus: 500},
+		{name: "event over the bus's max payload", method: "POST", url: s.url, header: auth, body: `{}`, emitErr: fmt.Errorf("publishing: %w", eventbus.ErrTooLarge), wantStatus: 413, wantReject: "event too large for the bus"},
 		{name: "unknown endpoint", method: "POST", url: base + "/other", header: auth, body: `{}`, wantStatus: 404},
 		{name: "endpoint with a trailing slash", method: "POST", url: s.url + "/", header: auth, body: `{}`, wantStatus: 404},
 		{name: "health", method: "GET", url: base + "/health", wantStatus: 200},
