@@ -145,6 +145,15 @@ func validateContextFilter(r *report, path *field.Path, c *v1alpha1.EventContext
 	if c.Type == "" && c.Subject == "" && c.Source == "" && c.DataContentType == "" {
 		r.add(required(path, "context filter sets none of type, subject, source, datacontenttype, so it would drop every event"))
 	}
+	// Argo compares the four above only; so does Herald.
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"id", c.ID != ""}, {"specversion", c.SpecVersion != ""}, {"time", !c.Time.IsZero()}} {
+		if f.set {
+			r.warn(invalid(path.Child(f.name), field.OmitValueType{}, "not compared: a context filter compares type, subject, source and datacontenttype only (as in Argo)"))
+		}
+	}
 }
 
 // validateTimeFilter checks the daily window of a time filter.

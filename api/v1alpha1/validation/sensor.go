@@ -28,6 +28,9 @@ func ValidateSensor(sn *v1alpha1.Sensor, s Support) Result {
 	spec := field.NewPath("spec")
 	deps := validateDependencies(&r, spec.Child("dependencies"), sn.Spec.Dependencies)
 	validateTriggers(&r, spec.Child("triggers"), sn.Spec.Triggers, deps, s)
+	if sn.Spec.ErrorOnFailedRound {
+		r.warn(invalid(spec.Child("errorOnFailedRound"), true, "not applied: Herald does not stop a Sensor after a failed round; each event's failed triggers are retried, then dead-lettered, while other events go on"))
+	}
 	return r.Result
 }
 

@@ -229,6 +229,7 @@ func TestValidateSensorFilters(t *testing.T) {
 			name:   "context filter tests nothing",
 			mutate: func(sn *v1alpha1.Sensor) { filters(sn).Context = &v1alpha1.EventContext{ID: "x"} },
 			errs:   []string{"spec.dependencies[0].filters.context: context filter sets none of type, subject, source, datacontenttype, so it would drop every event"},
+			warns:  []string{"spec.dependencies[0].filters.context.id: not compared: a context filter compares type, subject, source and datacontenttype only (as in Argo)"},
 		},
 		{
 			name: "time filter malformed",
@@ -250,6 +251,28 @@ func TestValidateSensorFilters(t *testing.T) {
 			name:   "script does not compile",
 			mutate: func(sn *v1alpha1.Sensor) { filters(sn).Script = "if then" },
 			errs:   []string{"spec.dependencies[0].filters.script: Lua script does not compile: script line:1(column:7) near 'then': syntax error"},
+		},
+	})
+}
+
+// TestFieldsNotApplied checks the warnings for Sensor fields Argo reads and
+// Herald does not act on.
+func TestFieldsNotApplied(t *testing.T) {
+	runSensorCases(t, []sensorCase{
+		{
+			name:   "errorOnFailedRound",
+			mutate: func(sn *v1alpha1.Sensor) { sn.Spec.ErrorOnFailedRound = true },
+			warns:  []string{"spec.errorOnFailedRound: not applied: Herald does not stop a Sensor after a failed round; each event's failed triggers are retried, then dead-lettered, while other events go on"},
+		},
+		{
+			name: "context filter id and specversion",
+			mutate: func(sn *v1alpha1.Sensor) {
+				sn.Spec.Dependencies[0].Filters = &v1alpha1.EventDependencyFilter{Context: &v1alpha1.EventContext{Type: "webhook", ID: "x", SpecVersion: "1.0"}}
+			},
+			warns: []string{
+				"spec.dependencies[0].filters.context.id: not compared: a context filter compares type, subject, source and datacontenttype only (as in Argo)",
+				"spec.dependencies[0].filters.context.specversion: not compared: a context filter compares type, subject, source and datacontenttype only (as in Argo)",
+			},
 		},
 	})
 }
