@@ -60,11 +60,11 @@ func validateRateLimit(r *report, path *field.Path, rl *v1alpha1.RateLimit) {
 	switch rl.Unit {
 	case "", v1alpha1.RateLimitUnitSecond, v1alpha1.RateLimitUnitMinute, v1alpha1.RateLimitUnitHour:
 	default:
-		r.add(invalid(path.Child("unit"), string(rl.Unit), "unknown unit %q (want Second, Minute, Hour)", rl.Unit))
+		r.warn(invalid(path.Child("unit"), string(rl.Unit), "unknown unit %q, taken as Second as Argo does (want Second, Minute, Hour)", rl.Unit))
 	}
 	switch {
 	case rl.RequestsPerUnit < 0:
-		r.add(invalid(path.Child("requestsPerUnit"), rl.RequestsPerUnit, "requestsPerUnit must not be negative"))
+		r.warn(invalid(path.Child("requestsPerUnit"), rl.RequestsPerUnit, "requestsPerUnit is negative: no rate limit, as in Argo"))
 	case rl.RequestsPerUnit == 0:
 		r.warn(invalid(path.Child("requestsPerUnit"), rl.RequestsPerUnit, "requestsPerUnit is 0; set the number of runs allowed per unit (Argo Events cannot run a zero rate limit)"))
 	}

@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"errors"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -22,7 +23,10 @@ func validateParam(r *report, path *field.Path, p *v1alpha1.TriggerParameter, de
 	case p.Dest == "" && !destOptional:
 		r.add(required(path.Child("dest"), "dest is required: the path the value is written to"))
 	case p.Dest != "":
-		if err := checkSJSONPath(p.Dest); err != nil {
+		switch err := checkSJSONPath(p.Dest); {
+		case errors.Is(err, errQueryPath):
+			r.warn(invalid(path.Child("dest"), p.Dest, "%v", err))
+		case err != nil:
 			r.add(invalid(path.Child("dest"), p.Dest, "malformed destination path: %v", err))
 		}
 	}
@@ -51,11 +55,20 @@ func validateParamSource(r *report, path *field.Path, src *v1alpha1.TriggerParam
 			r.add(invalid(path.Child(k.name), k.value, "malformed path: %v", err))
 		}
 	}
-	for _, t := range []struct{ name, value string }{{"dataTemplate", src.DataTemplate}, {"contextTemplate", src.ContextTemplate}} {
+	for _, t := range []struct {
+		name, value string
+		fallback    bool // a key or a default to fall back on, as Argo does
+	}{
+		{"dataTemplate", src.DataTemplate, src.DataKey != "" || src.Value != nil},
+		{"contextTemplate", src.ContextTemplate, src.ContextKey != "" || src.Value != nil},
+	} {
 		if t.value == "" {
 			continue
 		}
-		if err := checkTemplate(t.value); err != nil {
+		switch err := checkTemplate(t.value); {
+		case err != nil && t.fallback:
+			r.warn(invalid(path.Child(t.name), t.value, "template does not parse, so it never runs and the value comes from the key or the default (as in Argo): %v", err))
+		case err != nil:
 			r.add(invalid(path.Child(t.name), t.value, "template does not parse: %v", err))
 		}
 	}

@@ -52,10 +52,12 @@ func TestValidateParams(t *testing.T) {
 			errs: []string{
 				p0 + `.src.dataKey: malformed path: path ends with "."`,
 				p0 + `.src.contextKey: malformed path: nothing follows the JSON Lines prefix ".."`,
-				p0 + ".src.dataTemplate: template does not parse: template: template:1: unclosed action",
-				p0 + ".src.contextTemplate: template does not parse: template: template:1: unexpected {{end}}",
 			},
-			warns: []string{p0 + ".src.contextKey: contextKey is ignored because dataKey or dataTemplate is set"},
+			warns: []string{
+				p0 + ".src.dataTemplate: template does not parse, so it never runs and the value comes from the key or the default (as in Argo): template: template:1: unclosed action",
+				p0 + ".src.contextTemplate: template does not parse, so it never runs and the value comes from the key or the default (as in Argo): template: template:1: unexpected {{end}}",
+				p0 + ".src.contextKey: contextKey is ignored because dataKey or dataTemplate is set",
+			},
 		},
 		{
 			name:   "dest missing",
@@ -65,7 +67,7 @@ func TestValidateParams(t *testing.T) {
 		{
 			name:   "dest with a query",
 			mutate: withK8sParam(v1alpha1.TriggerParameter{Src: src("a"), Dest: "spec.containers.#(name==app).image"}),
-			errs:   []string{p0 + `.dest: malformed destination path: "#" at offset 16: a destination path is plain keys and indexes separated by "." (escape it as "\#" if it is part of a key)`},
+			warns:  []string{p0 + `.dest: query in a destination path: "#" at offset 16: a query only replaces values already in the document, and leaves it unchanged when it finds none (escape it as "\#" if it is part of a key)`},
 		},
 		{
 			name:   "operation unknown",

@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -206,6 +207,11 @@ func closeQuote(path string, i int) (int, error) {
 // for wildcards, queries, modifiers or pipes, so those are rejected. `\`
 // escapes the next byte, and a leading `:` forces a numeric key to be an
 // object key.
+// errQueryPath marks a destination path that holds gjson query or
+// modifier syntax: sjson (and so Argo) accepts it, with a meaning few
+// expect.
+var errQueryPath = errors.New("query in a destination path")
+
 func checkSJSONPath(path string) error {
 	if path == "" {
 		return fmt.Errorf("path is empty")
@@ -231,7 +237,7 @@ func checkSJSONPath(path string) error {
 			}
 			compStart = i + 1
 		case '|', '#', '@', '*', '?':
-			return fmt.Errorf("%q at offset %d: a destination path is plain keys and indexes separated by \".\" (escape it as \"\\%c\" if it is part of a key)", string(c), i, c)
+			return fmt.Errorf("%w: %q at offset %d: a query only replaces values already in the document, and leaves it unchanged when it finds none (escape it as \"\\%c\" if it is part of a key)", errQueryPath, string(c), i, c)
 		}
 	}
 	if compStart == len(path) {

@@ -88,10 +88,10 @@ func TestCheckSJSONPath(t *testing.T) {
 		{"a.", `path ends with "."`},
 		{":", `nothing follows the ":" prefix`},
 		{`a\`, `path ends with an unfinished escape "\"`},
-		{"items.#.name", `"#" at offset 6: a destination path is plain keys and indexes separated by "." (escape it as "\#" if it is part of a key)`},
-		{"a|b", `"|" at offset 1: a destination path is plain keys and indexes separated by "." (escape it as "\|" if it is part of a key)`},
-		{"a.@reverse", `"@" at offset 2: a destination path is plain keys and indexes separated by "." (escape it as "\@" if it is part of a key)`},
-		{"a.*", `"*" at offset 2: a destination path is plain keys and indexes separated by "." (escape it as "\*" if it is part of a key)`},
+		{"items.#.name", `query in a destination path: "#" at offset 6: a query only replaces values already in the document, and leaves it unchanged when it finds none (escape it as "\#" if it is part of a key)`},
+		{"a|b", `query in a destination path: "|" at offset 1: a query only replaces values already in the document, and leaves it unchanged when it finds none (escape it as "\|" if it is part of a key)`},
+		{"a.@reverse", `query in a destination path: "@" at offset 2: a query only replaces values already in the document, and leaves it unchanged when it finds none (escape it as "\@" if it is part of a key)`},
+		{"a.*", `query in a destination path: "*" at offset 2: a query only replaces values already in the document, and leaves it unchanged when it finds none (escape it as "\*" if it is part of a key)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

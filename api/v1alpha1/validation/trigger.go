@@ -176,29 +176,34 @@ var kindsWithPolicy = map[string][]string{
 // validatePolicy checks the policy that the trigger's kind reads and warns
 // about one it ignores.
 func validatePolicy(r *report, path *field.Path, p *v1alpha1.TriggerPolicy, kind string) {
+	// A section the trigger does not read is only warned about: Argo checks
+	// the section its trigger reads, and nothing else.
 	if p.K8s != nil {
 		kp := path.Child("k8s")
-		if kind != "" && !slices.Contains(kindsWithPolicy["k8s"], kind) {
+		switch {
+		case kind != "" && !slices.Contains(kindsWithPolicy["k8s"], kind):
 			r.warn(invalid(kp, field.OmitValueType{}, "policy.k8s is ignored: only k8s and argoWorkflow triggers read it"))
-		}
-		if p.K8s.Labels == nil {
-			r.add(required(kp.Child("labels"), "labels are required: the labels the created object must carry for the run to count as successful"))
-		}
-		if p.K8s.Backoff != nil {
-			validateBackoff(r, kp.Child("backoff"), p.K8s.Backoff)
+		default:
+			if p.K8s.Labels == nil {
+				r.add(required(kp.Child("labels"), "labels are required: the labels the created object must carry for the run to count as successful"))
+			}
+			if p.K8s.Backoff != nil {
+				validateBackoff(r, kp.Child("backoff"), p.K8s.Backoff)
+			}
 		}
 	}
 	if p.Status != nil {
 		sp := path.Child("status")
-		if kind != "" && !slices.Contains(kindsWithPolicy["status"], kind) {
+		switch {
+		case kind != "" && !slices.Contains(kindsWithPolicy["status"], kind):
 			r.warn(invalid(sp, field.OmitValueType{}, "policy.status is ignored: only http and awsLambda triggers read it"))
-		}
-		if p.Status.Allow == nil {
+		case p.Status.Allow == nil:
 			r.add(required(sp.Child("allow"), "allow is required: the response status codes that count as success"))
-		}
-		for j, code := range p.Status.Allow {
-			if code < 100 || code > 599 {
-				r.add(invalid(sp.Child("allow").Index(j), code, "%d is not an HTTP status code (want 100-599)", code))
+		default:
+			for j, code := range p.Status.Allow {
+				if code < 100 || code > 599 {
+					r.warn(invalid(sp.Child("allow").Index(j), code, "%d is not an HTTP status code (want 100-599): no answer has it", code))
+				}
 			}
 		}
 	}

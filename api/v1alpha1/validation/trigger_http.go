@@ -28,11 +28,12 @@ var standardMethods = map[string]bool{
 // parameters and payload are checked by the caller. rewritten holds the
 // template paths that trigger-level parameters replace at run time.
 func validateHTTPTrigger(r *report, path *field.Path, h *v1alpha1.HTTPTrigger, rewritten map[string]bool) {
+	sets := func(field string) bool { return rewritten["http."+field] || paramSets(h.Parameters, field) }
 	urlPath := path.Child("url")
 	switch {
 	case h.URL == "":
 		r.add(required(urlPath, "url is required: where the request is sent"))
-	case !rewritten["http.url"]:
+	case !sets("url"):
 		u, err := url.Parse(h.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			r.add(invalid(urlPath, h.URL, "%q is not an absolute http or https URL", h.URL))
@@ -60,7 +61,7 @@ func validateHTTPTrigger(r *report, path *field.Path, h *v1alpha1.HTTPTrigger, r
 			r.add(invalid(path.Child("headers").Key(name), field.OmitValueType{}, "the value of %q holds a line break or a control character, which a header cannot", name))
 		}
 	}
-	if h.Host != "" && !rewritten["http.host"] && !httpguts.ValidHostHeader(h.Host) {
+	if h.Host != "" && !sets("host") && !httpguts.ValidHostHeader(h.Host) {
 		r.add(invalid(path.Child("host"), h.Host, "%q is not a host name (with an optional :port)", h.Host))
 	}
 }

@@ -276,6 +276,13 @@ func TestValidateHTTPTrigger(t *testing.T) {
 			},
 		},
 		{
+			name: "url set by the trigger's own parameter",
+			mutate: httpTrigger(&v1alpha1.HTTPTrigger{
+				URL:        "PLACEHOLDER",
+				Parameters: []v1alpha1.TriggerParameter{{Src: &v1alpha1.TriggerParameterSource{DependencyName: "dep", DataKey: "body.callbackUrl"}, Dest: "url"}},
+			}),
+		},
+		{
 			name:   "method lower case",
 			mutate: httpTrigger(&v1alpha1.HTTPTrigger{URL: "http://svc", Method: "post"}),
 			errs:   []string{`spec.triggers[0].template.http.method: method "post" must be written in upper case (want GET, POST, PUT, PATCH, DELETE)`},
@@ -332,9 +339,9 @@ func TestValidateTriggerOptions(t *testing.T) {
 		{
 			name:   "rateLimit malformed",
 			mutate: func(sn *v1alpha1.Sensor) { first(sn).RateLimit = &v1alpha1.RateLimit{Unit: "Day", RequestsPerUnit: -1} },
-			errs: []string{
-				`spec.triggers[0].rateLimit.unit: unknown unit "Day" (want Second, Minute, Hour)`,
-				"spec.triggers[0].rateLimit.requestsPerUnit: requestsPerUnit must not be negative",
+			warns: []string{
+				`spec.triggers[0].rateLimit.unit: unknown unit "Day", taken as Second as Argo does (want Second, Minute, Hour)`,
+				"spec.triggers[0].rateLimit.requestsPerUnit: requestsPerUnit is negative: no rate limit, as in Argo",
 			},
 		},
 		{
@@ -358,7 +365,15 @@ func TestValidateTriggerOptions(t *testing.T) {
 				httpTrigger(&v1alpha1.HTTPTrigger{URL: "http://svc"})(sn)
 				first(sn).Policy = &v1alpha1.TriggerPolicy{Status: &v1alpha1.StatusPolicy{Allow: []int32{200, 42}}}
 			},
-			errs: []string{"spec.triggers[0].policy.status.allow[1]: 42 is not an HTTP status code (want 100-599)"},
+			warns: []string{"spec.triggers[0].policy.status.allow[1]: 42 is not an HTTP status code (want 100-599): no answer has it"},
+		},
+		{
+			name: "a policy section the trigger does not read is not checked",
+			mutate: func(sn *v1alpha1.Sensor) {
+				httpTrigger(&v1alpha1.HTTPTrigger{URL: "http://svc"})(sn)
+				first(sn).Policy = &v1alpha1.TriggerPolicy{K8s: &v1alpha1.K8SResourcePolicy{}, Status: &v1alpha1.StatusPolicy{Allow: []int32{200}}}
+			},
+			warns: []string{"spec.triggers[0].policy.k8s: policy.k8s is ignored: only k8s and argoWorkflow triggers read it"},
 		},
 		{
 			name: "policy status without allow",
@@ -397,8 +412,8 @@ func TestValidateTriggerOptions(t *testing.T) {
 				"spec.triggers[0].atLeastOnce: atLeastOnce must not be false when dlqTrigger is set",
 				"spec.triggers[0].dlqTrigger.atLeastOnce: atLeastOnce must not be false within dlqTrigger",
 				"spec.triggers[0].dlqTrigger.template.name: trigger name is required",
-				`spec.triggers[0].dlqTrigger.rateLimit.unit: unknown unit "Week" (want Second, Minute, Hour)`,
 			},
+			warns: []string{`spec.triggers[0].dlqTrigger.rateLimit.unit: unknown unit "Week", taken as Second as Argo does (want Second, Minute, Hour)`},
 		},
 	})
 }
