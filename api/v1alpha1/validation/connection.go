@@ -5,6 +5,7 @@ package validation
 // connection fields (kafka source and trigger).
 
 import (
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -86,11 +87,21 @@ func validateKafkaURL(r *report, path *field.Path, url string) {
 	}
 	for b := range strings.SplitSeq(url, ",") {
 		b = strings.TrimSpace(b)
-		host, port, ok := strings.Cut(b, ":")
-		if n, err := strconv.Atoi(port); !ok || host == "" || strings.ContainsAny(b, "/ ") || err != nil || n < 1 || n > 65535 {
+		if !isHostPort(b) {
 			r.add(invalid(path, b, "%q is not a broker address (want host:port, e.g. kafka:9092)", b))
 		}
 	}
+}
+
+// isHostPort reports whether s is host:port with a host and a port from 1
+// to 65535 ("[::1]:9092" for an IPv6 address).
+func isHostPort(s string) bool {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || host == "" || strings.ContainsAny(s, "/ ") {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // validateKafkaConn checks the connection fields the kafka source and

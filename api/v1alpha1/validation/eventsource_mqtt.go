@@ -11,7 +11,7 @@ import (
 
 // mqttURLSchemes are the schemes the MQTT client accepts in a broker URL.
 var mqttURLSchemes = map[string]bool{
-	"tcp": true, "mqtt": true, "ssl": true, "tls": true, "mqtts": true, "tcps": true, "ws": true, "wss": true, "unix": true,
+	"tcp": true, "mqtt": true, "ssl": true, "tls": true, "mqtts": true, "mqtt+ssl": true, "tcps": true, "ws": true, "wss": true, "unix": true,
 }
 
 // validateMQTTSources checks each mqtt event: a broker URL, a topic and a
@@ -38,9 +38,14 @@ func validateMQTTSources(r *report, path *field.Path, sources map[string]v1alpha
 }
 
 func validateMQTTSource(r *report, path *field.Path, c *v1alpha1.MQTTEventSource) {
+	// The client takes a URL without a scheme as tcp://.
+	withScheme := c.URL
+	if !strings.Contains(withScheme, "://") {
+		withScheme = "tcp://" + withScheme
+	}
 	if c.URL == "" {
 		r.add(required(path.Child("url"), "url is required: the broker, e.g. tcp://mosquitto:1883"))
-	} else if u, err := url.Parse(c.URL); err != nil || !mqttURLSchemes[u.Scheme] || (u.Host == "" && u.Scheme != "unix") {
+	} else if u, err := url.Parse(withScheme); err != nil || !mqttURLSchemes[u.Scheme] || (u.Host == "" && u.Scheme != "unix") {
 		shown := c.URL
 		if err == nil {
 			shown = u.Redacted()

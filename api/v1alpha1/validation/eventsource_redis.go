@@ -1,9 +1,6 @@
 package validation
 
 import (
-	"strconv"
-	"strings"
-
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/herald-dev/herald/api/v1alpha1"
@@ -63,12 +60,10 @@ func validateRedisStreamSources(r *report, path *field.Path, sources map[string]
 // validateRedisConn checks the address, database and TLS setup of a Redis
 // connection.
 func validateRedisConn(r *report, path *field.Path, addr string, db int32, tls *v1alpha1.TLSConfig) {
-	host, port, ok := strings.Cut(addr, ":")
-	n, err := strconv.Atoi(port)
 	switch {
 	case addr == "":
 		r.add(required(path.Child("hostAddress"), "hostAddress is required: the Redis server as host:port, e.g. redis:6379"))
-	case !ok || host == "" || err != nil || n < 1 || n > 65535:
+	case !isHostPort(addr):
 		r.add(invalid(path.Child("hostAddress"), addr, "%q is not a host:port address (e.g. redis:6379)", addr))
 	}
 	if db < 0 {

@@ -42,7 +42,7 @@ func TestParseJetStreamSettings(t *testing.T) {
 }
 
 func TestParseMaxPayload(t *testing.T) {
-	for in, want := range map[string]int32{"1MB": 1 << 20, "8MB": 8 << 20, "512KB": 512 << 10, "1048576": 1 << 20, "0": 64 << 20, "64MB": 64 << 20} {
+	for in, want := range map[string]int32{"1MB": 1 << 20, "8MB": 8 << 20, "512KB": 512 << 10, "1048576": 1 << 20, "0": 64 << 20, "64MB": 64 << 20, "1MiB": 1 << 20, "2mib": 2 << 20, "1Mi": 1 << 20} {
 		got, err := ParseMaxPayload(in)
 		require.NoError(t, err, in)
 		require.Equal(t, want, got, in)

@@ -93,13 +93,16 @@ func ParseStreamConfig(text string) (StreamConfig, error) {
 	return s, nil
 }
 
-// parseBytes reads sizes as NATS writes them (1GB, 512MB, 64KB: powers of
-// 1024) or as Kubernetes quantities (1Gi, 500M).
+// parseBytes reads sizes as NATS writes them (1GB, 512MB, 64KB, 1MiB: powers
+// of 1024, any case) or as Kubernetes quantities (1Gi, 500M).
 func parseBytes(s string) (int64, error) {
 	units := []struct {
 		suffix string
 		mult   int64
-	}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}}
+	}{
+		{"TIB", 1 << 40}, {"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10},
+		{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1},
+	}
 	upper := strings.ToUpper(strings.TrimSpace(s))
 	for _, u := range units {
 		if num, ok := strings.CutSuffix(upper, u.suffix); ok {

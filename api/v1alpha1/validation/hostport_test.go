@@ -1,0 +1,33 @@
+package validation
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
+)
+
+func TestIsHostPort(t *testing.T) {
+	for s, want := range map[string]bool{
+		"kafka:9092": true, "[::1]:9092": true, "10.0.0.1:6379": true, "redis.ns.svc:6379": true,
+		"kafka": false, ":9092": false, "kafka:0": false, "kafka:65536": false, "kafka:port": false,
+		"::1:9092": false, "kafka/x:9092": false, "tcp://kafka:9092": false,
+	} {
+		require.Equal(t, want, isHostPort(s), s)
+	}
+}
+
+// TestMQTTURLsTheClientTakes checks URLs the MQTT client accepts as Argo's
+// does: no scheme (tcp), and mqtt+ssl.
+func TestMQTTURLsTheClientTakes(t *testing.T) {
+	for _, u := range []string{"mosquitto:1883", "tcp://mosquitto:1883", "mqtt+ssl://mosquitto:8883", "wss://broker/mqtt"} {
+		var r report
+		validateMQTTSource(&r, field.NewPath("spec", "mqtt").Key("ev"), &v1alpha1.MQTTEventSource{URL: u, Topic: "a/b", ClientID: "c1"})
+		require.Empty(t, r.Errors, u)
+	}
+	var r report
+	validateMQTTSource(&r, field.NewPath("spec", "mqtt").Key("ev"), &v1alpha1.MQTTEventSource{URL: "http://mosquitto:1883", Topic: "a/b", ClientID: "c1"})
+	require.NotEmpty(t, r.Errors)
+}
