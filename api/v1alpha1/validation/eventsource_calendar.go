@@ -23,7 +23,7 @@ func validateCalendar(r *report, path *field.Path, c *v1alpha1.CalendarEventSour
 				"invalid cron schedule %q: %v (want five fields: minute hour day-of-month month day-of-week)", c.Schedule, err))
 		}
 	}
-	if c.Interval != "" {
+	if c.Interval != "" && c.Schedule == "" { // with a schedule, never read (as in Argo)
 		d, err := time.ParseDuration(c.Interval)
 		switch {
 		case err != nil:
