@@ -27,7 +27,7 @@ func validateKafkaSources(r *report, path *field.Path, sources map[string]v1alph
 				r.add(required(gp.Child("groupName"), "groupName is required: the consumer group id"))
 			}
 			if !kafkaRebalanceStrategies[g.RebalanceStrategy] {
-				r.add(invalid(gp.Child("rebalanceStrategy"), g.RebalanceStrategy, "unknown rebalanceStrategy %q (want range, roundrobin or sticky)", g.RebalanceStrategy))
+				r.warn(invalid(gp.Child("rebalanceStrategy"), g.RebalanceStrategy, "unknown rebalanceStrategy %q, taken as range as Argo does (want range, roundrobin or sticky)", g.RebalanceStrategy))
 			}
 			if k.Partition != "" {
 				r.warn(invalid(p.Child("partition"), k.Partition, "partition is ignored: the consumer group assigns the partitions"))

@@ -54,8 +54,10 @@ func TestValidateKafkaSource(t *testing.T) {
 			c.ConsumerGroup = &v1alpha1.KafkaConsumerGroup{RebalanceStrategy: "fair"}
 		}, errs: []string{
 			p + ".consumerGroup.groupName: groupName is required: the consumer group id",
-			p + `.consumerGroup.rebalanceStrategy: unknown rebalanceStrategy "fair" (want range, roundrobin or sticky)`,
-		}, warns: []string{p + ".partition: partition is ignored: the consumer group assigns the partitions"}},
+		}, warns: []string{
+			p + `.consumerGroup.rebalanceStrategy: unknown rebalanceStrategy "fair", taken as range as Argo does (want range, roundrobin or sticky)`,
+			p + ".partition: partition is ignored: the consumer group assigns the partitions",
+		}},
 		{name: "unsupported", mutate: func(c *v1alpha1.KafkaEventSource) {
 			c.Config = "consumer:\n  fetch:\n    min: 1\n"
 			c.SchemaRegistry = &v1alpha1.SchemaRegistryConfig{URL: "http://registry"}

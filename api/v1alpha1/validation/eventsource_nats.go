@@ -30,7 +30,7 @@ func validateNATSSource(r *report, path *field.Path, c *v1alpha1.NATSEventsSourc
 		r.add(invalid(path.Child("subject"), s, "%q is not a NATS subject (tokens separated by dots, no spaces)", s))
 	}
 	if c.Queue != nil && *c.Queue == "" {
-		r.add(invalid(path.Child("queue"), "", "queue is empty: name the queue group, or leave queue out"))
+		r.warn(invalid(path.Child("queue"), "", "queue is empty: a plain subscription, as in Argo (every replica gets every message)"))
 	}
 	if c.TLS != nil {
 		validateClientTLSConfig(r, path.Child("tls"), c.TLS)

@@ -39,8 +39,7 @@ func TestValidateNATSSource(t *testing.T) {
 		}, errs: []string{
 			p + `.url: "http://nats:4222" is not a NATS server URL (want nats://, tls://, ws:// or wss:// with a host)`,
 			p + `.subject: "orders..new" is not a NATS subject (tokens separated by dots, no spaces)`,
-			p + ".queue: queue is empty: name the queue group, or leave queue out",
-		}},
+		}, warns: []string{p + ".queue: queue is empty: a plain subscription, as in Argo (every replica gets every message)"}},
 		{name: "incomplete auth and tls", mutate: func(c *v1alpha1.NATSEventsSource) {
 			c.Auth = &v1alpha1.NATSAuth{Basic: &v1alpha1.BasicAuth{Username: sel("nats", "")}, Token: sel("nats", "token")}
 			c.TLS = &v1alpha1.TLSConfig{}

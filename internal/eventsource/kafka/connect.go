@@ -54,7 +54,7 @@ func (s *source) connect(ctx context.Context) (*kgo.Client, error) {
 // partition from the offset saved in the state store.
 func (s *source) consumerOptions() []kgo.Opt {
 	if g := s.cfg.ConsumerGroup; g != nil {
-		bal, _ := balancer(g.RebalanceStrategy) // checked by New
+		bal := balancer(g.RebalanceStrategy)
 		reset := kgo.NewOffset().AtEnd()
 		if g.Oldest {
 			reset = kgo.NewOffset().AtStart()
@@ -74,15 +74,16 @@ func (s *source) consumerOptions() []kgo.Opt {
 }
 
 // balancer maps Argo's rebalanceStrategy to a group balancer.
-func balancer(strategy string) (kgo.GroupBalancer, error) {
+func balancer(strategy string) kgo.GroupBalancer {
 	switch strategy {
 	case "", "range":
-		return kgo.RangeBalancer(), nil
+		return kgo.RangeBalancer()
 	case "roundrobin":
-		return kgo.RoundRobinBalancer(), nil
+		return kgo.RoundRobinBalancer()
 	case "sticky":
-		return kgo.StickyBalancer(), nil
+		return kgo.StickyBalancer()
 	default:
-		return nil, fmt.Errorf("rebalanceStrategy %q is not range, roundrobin or sticky", strategy)
+		// As Argo: any other value is range (lint warns).
+		return kgo.RangeBalancer()
 	}
 }

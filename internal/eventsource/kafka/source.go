@@ -139,9 +139,6 @@ func check(cfg *v1alpha1.KafkaEventSource) error {
 		if cfg.ConsumerGroup.GroupName == "" {
 			return errors.New("consumerGroup.groupName is empty")
 		}
-		if _, err := balancer(cfg.ConsumerGroup.RebalanceStrategy); err != nil {
-			return err
-		}
 		return nil
 	}
 	if _, err := strconv.ParseInt(cfg.Partition, 10, 32); err != nil {

@@ -174,10 +174,6 @@ func TestNewRefusesWhatItCannotRun(t *testing.T) {
 		"no partition":    {v1alpha1.KafkaEventSource{URL: "b:9092", Topic: "t"}, `partition "" is not a partition number`},
 		"sarama config":   {v1alpha1.KafkaEventSource{URL: "b:9092", Topic: "t", Partition: "0", Config: "x: 1"}, "config (Sarama settings) is not supported"},
 		"schema registry": {v1alpha1.KafkaEventSource{URL: "b:9092", Topic: "t", Partition: "0", SchemaRegistry: &v1alpha1.SchemaRegistryConfig{}}, "schemaRegistry is not supported"},
-		"bad strategy": {v1alpha1.KafkaEventSource{
-			URL: "b:9092", Topic: "t",
-			ConsumerGroup: &v1alpha1.KafkaConsumerGroup{GroupName: "g", RebalanceStrategy: "fair"},
-		}, `rebalanceStrategy "fair" is not range, roundrobin or sticky`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := New(testEnv(nil, nil), testSpec(&tc.cfg))

@@ -110,8 +110,6 @@ func newSource(env eventsource.Env, spec eventsource.Spec) (*source, error) {
 		return nil, fmt.Errorf("building nats %s: url is not set", spec.Name)
 	case cfg.Subject == "":
 		return nil, fmt.Errorf("building nats %s: subject is not set", spec.Name)
-	case cfg.Queue != nil && *cfg.Queue == "":
-		return nil, fmt.Errorf("building nats %s: queue is empty", spec.Name)
 	}
 	b, err := connect.ResolveBackoff(cfg.ConnectionBackoff)
 	if err != nil {
@@ -152,7 +150,7 @@ func (s *source) Start(ctx context.Context, emit eventsource.Emit) error {
 	// Messages wait in msgs; when it is full, the client drops them.
 	msgs := make(chan *natsgo.Msg, bufferSize)
 	var sub *natsgo.Subscription
-	if s.cfg.Queue != nil {
+	if s.cfg.Queue != nil && *s.cfg.Queue != "" { // an empty queue is a plain subscription, as in Argo
 		sub, err = nc.ChanQueueSubscribe(s.cfg.Subject, *s.cfg.Queue, msgs)
 	} else {
 		sub, err = nc.ChanSubscribe(s.cfg.Subject, msgs)

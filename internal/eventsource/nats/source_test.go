@@ -209,9 +209,8 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 	for name, cfg := range map[string]v1alpha1.NATSEventsSource{
-		"no url":      {Subject: "in"},
-		"no subject":  {URL: "nats://x"},
-		"empty queue": {URL: "nats://x", Subject: "in", Queue: new(string)},
+		"no url":     {Subject: "in"},
+		"no subject": {URL: "nats://x"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := New(testEnv(nil), testSpec("in", &cfg))
@@ -230,4 +229,16 @@ func TestEmptyBody(t *testing.T) {
 	require.True(t, json.Valid(data))
 	_, err = buildPayload(&natsgo.Msg{Subject: "s"}, &v1alpha1.NATSEventsSource{JSONBody: true})
 	require.ErrorContains(t, err, "the message body is not JSON, and jsonBody is true")
+}
+
+// An empty queue is a plain subscription, as in Argo.
+func TestEmptyQueueSubscribesPlainly(t *testing.T) {
+	srv := startNATS(t)
+	pub := dial(t, srv.URL)
+	src, err := New(testEnv(nil), testSpec("in", &v1alpha1.NATSEventsSource{URL: srv.URL, Subject: "in", Queue: new(string)}))
+	require.NoError(t, err)
+	rec := &sourcetest.Recorder{}
+	sourcetest.Background(t, src, rec.Emit)
+	require.NoError(t, request(t, pub, "in", &natsgo.Msg{Data: []byte("x")}))
+	require.Len(t, rec.Events(), 1)
 }
