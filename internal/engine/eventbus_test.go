@@ -34,7 +34,7 @@ func TestParseStreamConfig(t *testing.T) {
 		{"numeric bytes", "maxBytes: 1048576\n", jetstream.StreamOptions{MaxBytes: 1 << 20}, ""},
 		{"quantity", "maxBytes: 2Gi\n", jetstream.StreamOptions{MaxBytes: 2 << 30}, ""},
 		{"bad age", "maxAge: forever\n", jetstream.StreamOptions{}, "maxAge"},
-		{"unknown key", "maxMessages: 3\n", jetstream.StreamOptions{}, "unknown field"},
+		{"unknown key, not applied (lint warns)", "maxMessages: 3\nmaxMsgs: 5\n", jetstream.StreamOptions{MaxMsgs: 5}, ""},
 		{"bad size", "maxBytes: lots\n", jetstream.StreamOptions{}, "maxBytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

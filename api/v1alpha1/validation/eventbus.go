@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"errors"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -109,8 +110,14 @@ func validateStreamConfig(r *report, path *field.Path, text string) {
 	if strings.TrimSpace(text) == "" {
 		return
 	}
-	if _, err := ParseStreamConfig(text); err != nil {
+	c, err := ParseStreamConfig(text)
+	switch {
+	case errors.Is(err, errStreamPolicy):
+		r.add(unsupported(path, "%v", err))
+	case err != nil:
 		r.add(invalid(path, field.OmitValueType{}, "%v", err))
+	case len(c.Ignored) > 0:
+		r.warn(invalid(path, field.OmitValueType{}, "%s not applied: Herald applies %s", strings.Join(c.Ignored, ", "), strings.Join(streamConfigKeys, ", ")))
 	}
 }
 

@@ -42,12 +42,12 @@ func TestValidateEventBus(t *testing.T) {
 		{
 			name: "a streamConfig Herald cannot run",
 			spec: v1alpha1.EventBusSpec{JetStreamExotic: &v1alpha1.JetStreamConfig{URL: "nats://nats:4222", StreamConfig: "retention: 2\n"}},
-			errs: []string{"spec.jetstreamExotic.streamConfig: reading the event bus streamConfig retention: 2 is not supported; Herald's stream runs limits retention (0)"},
+			errs: []string{"spec.jetstreamExotic.streamConfig: unsupported: reading the event bus streamConfig retention: stream policy not supported: 2; Herald's stream runs limits retention (0)"},
 		},
 		{
 			name: "a streamConfig with an unknown key",
 			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", StreamConfig: ptr("maxMsg: 5\n")}},
-			errs: []string{"spec.jetstream.streamConfig: reading the event bus streamConfig: error unmarshaling JSON: while decoding JSON: json: unknown field \"maxMsg\""},
+			warns: []string{"spec.jetstream.streamConfig: maxMsg not applied: Herald applies discard, duplicates, maxAge, maxBytes, maxMsgs, replicas, retention"},
 		},
 		{
 			name: "Argo's default settings",

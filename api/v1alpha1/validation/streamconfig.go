@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -19,13 +20,23 @@ type StreamConfig struct {
 	MaxAge     time.Duration
 	Replicas   *int
 	Duplicates time.Duration
+	// Ignored are the keys set that Herald does not apply, sorted (Argo
+	// passes unknown keys over too).
+	Ignored []string
 }
+
+// errStreamPolicy marks a retention or discard policy Herald's stream
+// does not run.
+var errStreamPolicy = errors.New("stream policy not supported")
+
+// streamConfigKeys are the keys ParseStreamConfig reads.
+var streamConfigKeys = []string{"discard", "duplicates", "maxAge", "maxBytes", "maxMsgs", "replicas", "retention"}
 
 // ParseStreamConfig reads Argo's streamConfig YAML (jetstream and
 // jetstreamExotic): maxMsgs, maxAge, maxBytes, replicas, duplicates, and
 // retention and discard, which Argo's default configuration sets to 0
 // (limits, discard old) — the only policies Herald runs; another value is
-// an error, as is an unknown key.
+// an error (errStreamPolicy). Other keys are listed in Ignored.
 func ParseStreamConfig(text string) (StreamConfig, error) {
 	var raw struct {
 		MaxMsgs    *int64 `json:"maxMsgs"`
@@ -37,7 +48,17 @@ func ParseStreamConfig(text string) (StreamConfig, error) {
 		Discard    any    `json:"discard"`
 	}
 	var s StreamConfig
-	if err := yaml.UnmarshalStrict([]byte(text), &raw); err != nil {
+	var all map[string]any
+	if err := yaml.Unmarshal([]byte(text), &all); err != nil {
+		return s, fmt.Errorf("reading the event bus streamConfig: %w", err)
+	}
+	for k := range all {
+		if !slices.Contains(streamConfigKeys, k) {
+			s.Ignored = append(s.Ignored, k)
+		}
+	}
+	slices.Sort(s.Ignored)
+	if err := yaml.Unmarshal([]byte(text), &raw); err != nil {
 		return s, fmt.Errorf("reading the event bus streamConfig: %w", err)
 	}
 	s.MaxMsgs, s.Replicas = raw.MaxMsgs, raw.Replicas
@@ -79,12 +100,12 @@ func ParseStreamConfig(text string) (StreamConfig, error) {
 		case nil:
 		case float64:
 			if v != 0 {
-				return s, fmt.Errorf("reading the event bus streamConfig %s: %v is not supported; Herald's stream runs %s", p.key, v, p.what)
+				return s, fmt.Errorf("reading the event bus streamConfig %s: %w: %v; Herald's stream runs %s", p.key, errStreamPolicy, v, p.what)
 			}
 		case string:
 			name := strings.ToLower(strings.TrimSpace(v))
 			if name != "0" && !slices.Contains(p.zero, name) {
-				return s, fmt.Errorf("reading the event bus streamConfig %s: %q is not supported; Herald's stream runs %s", p.key, v, p.what)
+				return s, fmt.Errorf("reading the event bus streamConfig %s: %w: %q; Herald's stream runs %s", p.key, errStreamPolicy, v, p.what)
 			}
 		default:
 			return s, fmt.Errorf("reading the event bus streamConfig %s: want 0, got %v", p.key, v)
