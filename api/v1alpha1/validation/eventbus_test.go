@@ -45,8 +45,8 @@ func TestValidateEventBus(t *testing.T) {
 			errs: []string{"spec.jetstreamExotic.streamConfig: unsupported: reading the event bus streamConfig retention: stream policy not supported: 2; Herald's stream runs limits retention (0)"},
 		},
 		{
-			name: "a streamConfig with an unknown key",
-			spec: v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", StreamConfig: ptr("maxMsg: 5\n")}},
+			name:  "a streamConfig with an unknown key",
+			spec:  v1alpha1.EventBusSpec{JetStream: &v1alpha1.JetStreamBus{Version: "latest", StreamConfig: ptr("maxMsg: 5\n")}},
 			warns: []string{"spec.jetstream.streamConfig: maxMsg not applied: Herald applies discard, duplicates, maxAge, maxBytes, maxMsgs, replicas, retention"},
 		},
 		{
