@@ -80,10 +80,9 @@ func TestValidateAMQP(t *testing.T) {
 			c.QueueDeclare.Arguments = "- x-queue-type"
 			c.ConnectionBackoff = &v1alpha1.Backoff{Steps: -1}
 		}, errs: []string{
-			p + ".connectionBackoff.steps: steps must not be negative",
 			p + `.queueDeclare.arguments: arguments must be a YAML mapping of argument names to values, e.g. "x-queue-type: quorum": ` +
 				"json: cannot unmarshal array into Go value of type map[string]interface {}",
-		}},
+		}, warns: []string{p + ".connectionBackoff.steps: steps is negative: the default number of steps is used, as in Argo"}},
 		{name: "autoAck and noLocal", mutate: func(c *v1alpha1.AMQPEventSource) {
 			c.Consume = &v1alpha1.AMQPConsumeConfig{AutoAck: true, NoLocal: true}
 		}, warns: []string{

@@ -41,7 +41,7 @@ func validateKafkaSources(r *report, path *field.Path, sources map[string]v1alph
 			}
 		}
 		if k.LimitEventsPerSecond < 0 {
-			r.add(invalid(p.Child("limitEventsPerSecond"), k.LimitEventsPerSecond, "limitEventsPerSecond must not be negative"))
+			r.warn(invalid(p.Child("limitEventsPerSecond"), k.LimitEventsPerSecond, "limitEventsPerSecond is negative: no limit, as in Argo"))
 		}
 		validateKafkaConn(r, p, k.Version, k.TLS, k.SASL)
 		if k.ConnectionBackoff != nil {

@@ -43,12 +43,13 @@ func TestValidateKafkaSource(t *testing.T) {
 		}, errs: []string{
 			p + `.url: "kafka://a:9092" is not a broker address (want host:port, e.g. kafka:9092)`,
 			p + `.partition: partition "first" is not a partition number (want "0", "1", ...)`,
-			p + ".limitEventsPerSecond: limitEventsPerSecond must not be negative",
 			p + `.version: "latest" is not a Kafka version (want e.g. 2.8.0)`,
 			p + `.sasl.mechanism: unknown SASL mechanism "MD5" (want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)`,
 			p + ".sasl.userSecret: userSecret is required with sasl",
 			p + ".sasl.passwordSecret: passwordSecret is required with sasl",
-			p + ".connectionBackoff.steps: steps must not be negative",
+		}, warns: []string{
+			p + ".limitEventsPerSecond: limitEventsPerSecond is negative: no limit, as in Argo",
+			p + ".connectionBackoff.steps: steps is negative: the default number of steps is used, as in Argo",
 		}},
 		{name: "group without name, with partition", mutate: func(c *v1alpha1.KafkaEventSource) {
 			c.ConsumerGroup = &v1alpha1.KafkaConsumerGroup{RebalanceStrategy: "fair"}

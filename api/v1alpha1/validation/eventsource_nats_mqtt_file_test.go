@@ -48,8 +48,7 @@ func TestValidateNATSSource(t *testing.T) {
 			p + ".tls: set caCertSecret, clientCertSecret and clientKeySecret, enabled (the system's trusted certificates), or insecureSkipVerify",
 			p + ".auth.basic.username.key: key is required: the Secret key holding the user name",
 			p + ".auth.basic.password: password is required: the Secret key holding the password",
-			p + ".connectionBackoff.steps: steps must not be negative",
-		}, warns: []string{p + `.auth: basic, token are all set; only basic is used`}},
+		}, warns: []string{p + `.auth: basic, token are all set; only basic is used`, p + ".connectionBackoff.steps: steps is negative: the default number of steps is used, as in Argo"}},
 		{
 			name: "empty auth", mutate: func(c *v1alpha1.NATSEventsSource) { c.Auth = &v1alpha1.NATSAuth{} },
 			errs: []string{p + ".auth: auth is empty: set one of basic, token, nkey or credential, or leave auth out"},

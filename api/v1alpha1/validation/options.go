@@ -17,7 +17,7 @@ func validateBackoff(r *report, path *field.Path, b *v1alpha1.Backoff) {
 	validateAmount(r, path.Child("factor"), b.Factor, "factor")
 	validateAmount(r, path.Child("jitter"), b.Jitter, "jitter")
 	if b.Steps < 0 {
-		r.add(invalid(path.Child("steps"), b.Steps, "steps must not be negative"))
+		r.warn(invalid(path.Child("steps"), b.Steps, "steps is negative: the default number of steps is used, as in Argo"))
 	}
 }
 

@@ -50,7 +50,7 @@ func validateHTTPTrigger(r *report, path *field.Path, h *v1alpha1.HTTPTrigger, r
 		r.add(invalid(path.Child("method"), h.Method, detail, h.Method))
 	}
 	if h.Timeout < 0 {
-		r.add(invalid(path.Child("timeout"), h.Timeout, "timeout must not be negative"))
+		r.warn(invalid(path.Child("timeout"), h.Timeout, "timeout is negative: the default (60 s) is used, as in Argo"))
 	}
 	validateSecureHeaders(r, path.Child("secureHeaders"), h.SecureHeaders)
 	for _, name := range sortedKeys(h.Headers) {

@@ -300,7 +300,7 @@ func TestValidateHTTPTrigger(t *testing.T) {
 		{
 			name:   "timeout negative",
 			mutate: httpTrigger(&v1alpha1.HTTPTrigger{URL: "http://svc", Timeout: -1}),
-			errs:   []string{"spec.triggers[0].template.http.timeout: timeout must not be negative"},
+			warns:  []string{"spec.triggers[0].template.http.timeout: timeout is negative: the default (60 s) is used, as in Argo"},
 		},
 	})
 }
@@ -326,8 +326,8 @@ func TestValidateTriggerOptions(t *testing.T) {
 				`spec.triggers[0].retryStrategy.duration: invalid duration "5 seconds" (want a Go duration such as 10s or 1m30s)`,
 				"spec.triggers[0].retryStrategy.factor: factor must not be negative",
 				"spec.triggers[0].retryStrategy.jitter: jitter must not be negative",
-				"spec.triggers[0].retryStrategy.steps: steps must not be negative",
 			},
+			warns: []string{"spec.triggers[0].retryStrategy.steps: steps is negative: the default number of steps is used, as in Argo"},
 		},
 		{
 			name: "retryStrategy negative duration",
@@ -356,8 +356,8 @@ func TestValidateTriggerOptions(t *testing.T) {
 			},
 			errs: []string{
 				"spec.triggers[0].policy.k8s.labels: labels are required: the labels the created object must carry for the run to count as successful",
-				"spec.triggers[0].policy.k8s.backoff.steps: steps must not be negative",
 			},
+			warns: []string{"spec.triggers[0].policy.k8s.backoff.steps: steps is negative: the default number of steps is used, as in Argo"},
 		},
 		{
 			name: "policy status",

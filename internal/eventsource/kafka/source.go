@@ -132,8 +132,6 @@ func check(cfg *v1alpha1.KafkaEventSource) error {
 		return errors.New("schemaRegistry is not supported")
 	case cfg.AWSMSKIAMAuth != nil:
 		return errors.New("awsMskIamAuth is not supported")
-	case cfg.LimitEventsPerSecond < 0:
-		return errors.New("limitEventsPerSecond is negative")
 	}
 	if cfg.ConsumerGroup != nil {
 		if cfg.ConsumerGroup.GroupName == "" {
