@@ -14,8 +14,8 @@ func validateBackoff(r *report, path *field.Path, b *v1alpha1.Backoff) {
 	if b.Duration != nil {
 		validateBackoffDuration(r, path.Child("duration"), b.Duration)
 	}
-	validateAmount(r, path.Child("factor"), b.Factor, "factor")
-	validateAmount(r, path.Child("jitter"), b.Jitter, "jitter")
+	validateAmount(r, path.Child("factor"), b.Factor, "factor", "the duration is not multiplied")
+	validateAmount(r, path.Child("jitter"), b.Jitter, "jitter", "it shortens each wait")
 	if b.Steps < 0 {
 		r.warn(invalid(path.Child("steps"), b.Steps, "steps is negative: the default number of steps is used, as in Argo"))
 	}
@@ -31,17 +31,19 @@ func validateBackoffDuration(r *report, path *field.Path, d *v1alpha1.Int64OrStr
 			return
 		}
 		if parsed < 0 {
-			r.add(invalid(path, d.StrVal, "duration must not be negative"))
+			r.warn(invalid(path, d.StrVal, "duration is negative: retries do not wait, as in Argo"))
 		}
 		return
 	}
 	if d.Int64Val < 0 {
-		r.add(invalid(path, d.Int64Val, "duration must not be negative"))
+		r.warn(invalid(path, d.Int64Val, "duration is negative: retries do not wait, as in Argo"))
 	}
 }
 
-// validateAmount checks that an optional decimal is a number and not negative.
-func validateAmount(r *report, path *field.Path, a *v1alpha1.Amount, name string) {
+// validateAmount checks that an optional decimal (a backoff's factor or
+// jitter) is a number, and warns when it is negative: Argo runs it, and so
+// does Herald, with the effect whenNegative says.
+func validateAmount(r *report, path *field.Path, a *v1alpha1.Amount, name, whenNegative string) {
 	if a == nil {
 		return
 	}
@@ -51,7 +53,7 @@ func validateAmount(r *report, path *field.Path, a *v1alpha1.Amount, name string
 		return
 	}
 	if f < 0 {
-		r.add(invalid(path, a.String(), "%s must not be negative", name))
+		r.warn(invalid(path, a.String(), "%s is negative, which Argo runs too: %s", name, whenNegative))
 	}
 }
 

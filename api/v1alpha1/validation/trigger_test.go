@@ -324,17 +324,19 @@ func TestValidateTriggerOptions(t *testing.T) {
 			},
 			errs: []string{
 				`spec.triggers[0].retryStrategy.duration: invalid duration "5 seconds" (want a Go duration such as 10s or 1m30s)`,
-				"spec.triggers[0].retryStrategy.factor: factor must not be negative",
-				"spec.triggers[0].retryStrategy.jitter: jitter must not be negative",
 			},
-			warns: []string{"spec.triggers[0].retryStrategy.steps: steps is negative: the default number of steps is used, as in Argo"},
+			warns: []string{
+				"spec.triggers[0].retryStrategy.factor: factor is negative, which Argo runs too: the duration is not multiplied",
+				"spec.triggers[0].retryStrategy.jitter: jitter is negative, which Argo runs too: it shortens each wait",
+				"spec.triggers[0].retryStrategy.steps: steps is negative: the default number of steps is used, as in Argo",
+			},
 		},
 		{
 			name: "retryStrategy negative duration",
 			mutate: func(sn *v1alpha1.Sensor) {
 				first(sn).RetryStrategy = &v1alpha1.Backoff{Duration: ptr(v1alpha1.FromInt64(-5))}
 			},
-			errs: []string{"spec.triggers[0].retryStrategy.duration: duration must not be negative"},
+			warns: []string{"spec.triggers[0].retryStrategy.duration: duration is negative: retries do not wait, as in Argo"},
 		},
 		{
 			name:   "rateLimit malformed",
