@@ -170,28 +170,21 @@ func connectBus(ctx context.Context, cfg Config, secrets eventsource.Env) (*jets
 	// credentials, TLS and stream limits; one with jetstream gives the
 	// embedded server its settings and its stream its limits.
 	for _, eb := range cfg.eventBuses() {
-		if js := eb.Spec.JetStream; js != nil && js.Settings != nil && eb.Spec.JetStreamExotic == nil {
-			s, err := validation.ParseJetStreamSettings(*js.Settings)
+		if eb.Spec.JetStreamExotic == nil {
+			js := eb.Spec.JetStream
+			if js == nil {
+				continue
+			}
+			s, err := validation.EmbeddedSettings(js)
 			if err != nil {
 				return nil, nil, fmt.Errorf("EventBus %s: %w", eb.Name, err)
 			}
 			settings = s
-		}
-		if js := eb.Spec.JetStream; js != nil && js.MaxPayload != nil && eb.Spec.JetStreamExotic == nil {
-			mp, err := validation.ParseMaxPayload(*js.MaxPayload)
-			if err != nil {
-				return nil, nil, fmt.Errorf("EventBus %s: %w", eb.Name, err)
+			if js.StreamConfig != nil && opts.URLs == nil {
+				if opts.Stream, err = parseStreamConfig(*js.StreamConfig); err != nil {
+					return nil, nil, fmt.Errorf("EventBus %s: %w", eb.Name, err)
+				}
 			}
-			settings.MaxPayload = mp
-		}
-		if js := eb.Spec.JetStream; js != nil && js.StreamConfig != nil && eb.Spec.JetStreamExotic == nil && opts.URLs == nil {
-			s, err := parseStreamConfig(*js.StreamConfig)
-			if err != nil {
-				return nil, nil, fmt.Errorf("EventBus %s: %w", eb.Name, err)
-			}
-			opts.Stream = s
-		}
-		if eb.Spec.JetStreamExotic == nil {
 			continue
 		}
 		ns := eb.Namespace

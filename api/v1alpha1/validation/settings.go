@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/conf"
+
+	"github.com/herald-dev/herald/api/v1alpha1"
 )
 
 // JetStreamSettings is what Herald's embedded bus applies of an EventBus's
@@ -19,9 +21,9 @@ type JetStreamSettings struct {
 	// JetStream takes, in bytes (-1: the server's default).
 	MaxMemoryStore int64
 	MaxFileStore   int64
-	// MaxPayload is the largest message, in bytes, from the EventBus's
-	// jetstream.maxPayload (0: the embedded server's default); see
-	// ParseMaxPayload.
+	// MaxPayload is the largest message, in bytes, from jetstream.maxPayload
+	// rather than settings (0: the embedded server's default); see
+	// EmbeddedSettings and ParseMaxPayload.
 	MaxPayload int32
 	// SyncInterval is how often the file store is flushed to the disk;
 	// SyncAlways flushes every write before it is acknowledged.
@@ -29,6 +31,24 @@ type JetStreamSettings struct {
 	SyncAlways   bool
 	// Ignored are the keys set that the embedded bus does not apply, sorted.
 	Ignored []string
+}
+
+// EmbeddedSettings reads what the embedded bus applies of an EventBus's
+// jetstream section: its settings and its maxPayload.
+func EmbeddedSettings(js *v1alpha1.JetStreamBus) (JetStreamSettings, error) {
+	var s JetStreamSettings
+	var err error
+	if js.Settings != nil {
+		if s, err = ParseJetStreamSettings(*js.Settings); err != nil {
+			return s, err
+		}
+	}
+	if js.MaxPayload != nil {
+		if s.MaxPayload, err = ParseMaxPayload(*js.MaxPayload); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
 }
 
 // appliedSettings are the keys of JetStreamSettings.

@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -48,8 +49,12 @@ func ParseStreamConfig(text string) (StreamConfig, error) {
 		Discard    any    `json:"discard"`
 	}
 	var s StreamConfig
-	var all map[string]any
-	if err := yaml.Unmarshal([]byte(text), &all); err != nil {
+	doc, err := yaml.YAMLToJSON([]byte(text))
+	if err != nil {
+		return s, fmt.Errorf("reading the event bus streamConfig: %w", err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &all); err != nil {
 		return s, fmt.Errorf("reading the event bus streamConfig: %w", err)
 	}
 	for k := range all {
@@ -58,11 +63,10 @@ func ParseStreamConfig(text string) (StreamConfig, error) {
 		}
 	}
 	slices.Sort(s.Ignored)
-	if err := yaml.Unmarshal([]byte(text), &raw); err != nil {
+	if err := json.Unmarshal(doc, &raw); err != nil {
 		return s, fmt.Errorf("reading the event bus streamConfig: %w", err)
 	}
 	s.MaxMsgs, s.Replicas = raw.MaxMsgs, raw.Replicas
-	var err error
 	if raw.MaxAge != "" {
 		if s.MaxAge, err = time.ParseDuration(raw.MaxAge); err != nil {
 			return s, fmt.Errorf("reading the event bus streamConfig maxAge: %w", err)
